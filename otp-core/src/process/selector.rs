@@ -1,0 +1,331 @@
+//! Selectors: receiving from several sources at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::context;
+use super::exit::{Down, ExitMessage, Monitor};
+use super::mailbox::{Other, Slot};
+use super::receive::{ReceiveError, select_with, within};
+use super::{Pid, Subject};
+
+/// A set of sources to receive from, each mapped to a value of type `T`
+/// (Gleam's `Selector`, Erlang's `receive` with several clauses).
+///
+/// Receiving takes the *first message in mailbox order* that any source matches;
+/// the others stay queued for later receives. Sources are subjects of the calling
+/// process, monitors (all, or one) and trapped exits. Adding a source that is
+/// already present replaces its mapping, so when selectors are merged the later
+/// one wins.
+///
+/// ```
+/// use std::time::Duration;
+/// use otp_core::process::{self, Selector, Subject};
+///
+/// # otp_core::runtime::block_on(async {
+/// let numbers = Subject::<u32>::new();
+/// let words = Subject::<String>::new();
+/// words.send("hello".to_string());
+/// numbers.send(7);
+///
+/// #[derive(Debug, PartialEq)]
+/// enum Input { Number(u32), Word(String) }
+///
+/// let selector = Selector::new()
+///     .select_map(&numbers, Input::Number)
+///     .select_map(&words, Input::Word);
+/// // Mailbox order: the word was sent first.
+/// let first = selector.receive(Duration::from_secs(1)).await;
+/// assert_eq!(first, Ok(Input::Word("hello".into())));
+/// # }).unwrap();
+/// ```
+pub struct Selector<T> {
+    sources: Vec<Source<T>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Key {
+    Subject(Pid, u64),
+    Monitor(u64),
+    AllMonitors,
+    TrappedExits,
+    System,
+    Other,
+}
+
+type Map<T> = Arc<dyn Fn(Slot<'_>) -> Option<T> + Send + Sync>;
+
+struct Source<T> {
+    key: Key,
+    map: Map<T>,
+}
+
+impl<T> Clone for Source<T> {
+    fn clone(&self) -> Self {
+        Source {
+            key: self.key,
+            map: self.map.clone(),
+        }
+    }
+}
+
+impl<T: 'static> Selector<T> {
+    /// An empty selector.
+    pub fn new() -> Self {
+        Selector {
+            sources: Vec::new(),
+        }
+    }
+
+    fn add(mut self, key: Key, map: Map<T>) -> Self {
+        self.sources.retain(|s| s.key != key);
+        let source = Source {
+            key,
+            map,
+        };
+        match key {
+            // A specific monitor is tried before "all monitors"; the catch-all last.
+            Key::Monitor(_) => self.sources.insert(0, source),
+            _ => {
+                let at = self
+                    .sources
+                    .iter()
+                    .position(|s| s.key == Key::Other)
+                    .unwrap_or(self.sources.len());
+                self.sources.insert(at, source)
+            }
+        }
+        self
+    }
+
+    /// Adds `subject`, mapping each of its messages with `map`.
+    pub fn select_map<M: Send + 'static>(
+        self,
+        subject: &Subject<M>,
+        map: impl Fn(M) -> T + Send + Sync + 'static,
+    ) -> Self {
+        let key = subject_key(subject);
+        let subject = subject.clone();
+        self.add(
+            key,
+            Arc::new(move |slot| subject.take_from(slot).map(&map)),
+        )
+    }
+
+    /// Removes `subject`.
+    pub fn deselect<M: Send + 'static>(mut self, subject: &Subject<M>) -> Self {
+        let key = subject_key(subject);
+        self.sources.retain(|s| s.key != key);
+        self
+    }
+
+    /// Adds every monitor of the calling process: each [`Down`] is mapped by `map`.
+    pub fn select_monitors(self, map: impl Fn(Down) -> T + Send + Sync + 'static) -> Self {
+        self.add(
+            Key::AllMonitors,
+            Arc::new(move |slot| take_down(slot, None).map(&map)),
+        )
+    }
+
+    /// Adds one monitor: its [`Down`] is mapped by `map`. Takes precedence over
+    /// [`Selector::select_monitors`].
+    pub fn select_monitor(
+        self,
+        monitor: Monitor,
+        map: impl Fn(Down) -> T + Send + Sync + 'static,
+    ) -> Self {
+        self.add(
+            Key::Monitor(monitor.reference),
+            Arc::new(move |slot| take_down(slot, Some(monitor)).map(&map)),
+        )
+    }
+
+    /// Removes one monitor added with [`Selector::select_monitor`].
+    pub fn deselect_monitor(mut self, monitor: Monitor) -> Self {
+        self.sources.retain(|s| s.key != Key::Monitor(monitor.reference));
+        self
+    }
+
+    /// Adds trapped exits: each [`ExitMessage`] is mapped by `map`. The process
+    /// must trap exits (see [`trap_exits`](super::trap_exits)) to get any.
+    pub fn select_trapped_exits(
+        self,
+        map: impl Fn(ExitMessage) -> T + Send + Sync + 'static,
+    ) -> Self {
+        self.add(
+            Key::TrappedExits,
+            Arc::new(move |slot| match slot {
+                Slot::Other(other @ Some(Other::Exit(_))) => match other.take() {
+                    Some(Other::Exit(exit)) => Some(map(exit)),
+                    _ => None,
+                },
+                _ => None,
+            }),
+        )
+    }
+
+    /// Adds a catch-all: anything no other source of this selector takes
+    /// (including system messages) is mapped by `map`. Behaviours use it to drop
+    /// unexpected messages with a warning instead of letting them pile up.
+    pub fn select_other(self, map: impl Fn(Unexpected) -> T + Send + Sync + 'static) -> Self {
+        self.add(
+            Key::Other,
+            Arc::new(move |slot| {
+                let unexpected = match slot {
+                    Slot::Primary(_) => Unexpected::Message {
+                        type_name: "primary message",
+                    },
+                    Slot::Other(other) => match other.take()? {
+                        Other::Tagged(_, _, type_name) => Unexpected::Message { type_name },
+                        Other::Down(down) => Unexpected::Down(down),
+                        Other::Exit(exit) => Unexpected::Exit(exit),
+                        Other::System(_) => Unexpected::System,
+                    },
+                };
+                Some(map(unexpected))
+            }),
+        )
+    }
+
+    #[allow(dead_code)] // used by behaviours answering sys messages
+    pub(crate) fn select_system(
+        self,
+        map: impl Fn(Box<dyn std::any::Any + Send>) -> T + Send + Sync + 'static,
+    ) -> Self {
+        self.add(
+            Key::System,
+            Arc::new(move |slot| match slot {
+                Slot::Other(other @ Some(Other::System(_))) => match other.take() {
+                    Some(Other::System(request)) => Some(map(request)),
+                    _ => None,
+                },
+                _ => None,
+            }),
+        )
+    }
+
+    /// Adds all sources of `other`; where both have a source, `other`'s mapping
+    /// wins.
+    pub fn merge(mut self, other: Selector<T>) -> Self {
+        for source in other.sources {
+            self = self.add(source.key, source.map);
+        }
+        self
+    }
+
+    /// Maps every source's value with `f`.
+    pub fn map<U: 'static>(self, f: impl Fn(T) -> U + Send + Sync + 'static) -> Selector<U> {
+        let f = Arc::new(f);
+        Selector {
+            sources: self
+                .sources
+                .into_iter()
+                .map(|source| {
+                    let f = f.clone();
+                    let map = source.map;
+                    Source {
+                        key: source.key,
+                                    map: Arc::new(move |slot: Slot<'_>| map(slot).map(&*f)) as Map<U>,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the selector has no source.
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// Receives the first matching message in mailbox order, waiting at most
+    /// `timeout`.
+    pub async fn receive(&self, timeout: Duration) -> Result<T, ReceiveError> {
+        self.check_owner()?;
+        within(timeout, select_with(|slot| self.take(slot))).await
+    }
+
+    /// Receives the first matching message in mailbox order, waiting as long as it
+    /// takes.
+    pub async fn receive_forever(&self) -> Result<T, ReceiveError> {
+        self.check_owner()?;
+        Ok(select_with(|slot| self.take(slot)).await)
+    }
+
+    pub(crate) fn take(&self, mut slot: Slot<'_>) -> Option<T> {
+        self.sources
+            .iter()
+            .find_map(|source| (source.map)(slot.reborrow()))
+    }
+
+    fn check_owner(&self) -> Result<(), ReceiveError> {
+        let me = context::with(|ctx| ctx.entry.pid).ok_or(ReceiveError::NotInProcess)?;
+        for source in &self.sources {
+            if let Key::Subject(owner, _) = source.key {
+                if owner != super::pid_none() && owner != me {
+                    return Err(ReceiveError::NotOwner { owner });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn subject_key<M: Send + 'static>(subject: &Subject<M>) -> Key {
+    let (owner, tag) = subject.key();
+    Key::Subject(owner, tag)
+}
+
+fn take_down(slot: Slot<'_>, only: Option<Monitor>) -> Option<Down> {
+    let Slot::Other(other) = slot else {
+        return None;
+    };
+    match other {
+        Some(Other::Down(down)) if only.is_none_or(|m| m == down.monitor) => {}
+        _ => return None,
+    }
+    match other.take() {
+        Some(Other::Down(down)) => {
+            // The monitor has fired: the caller no longer holds it.
+            context::with(|ctx| ctx.entry.state.lock().monitors.remove(&down.monitor.reference));
+            Some(down)
+        }
+        _ => None,
+    }
+}
+
+impl<T: 'static> Default for Selector<T> {
+    fn default() -> Self {
+        Selector::new()
+    }
+}
+
+impl<T> Clone for Selector<T> {
+    fn clone(&self) -> Self {
+        Selector {
+            sources: self.sources.clone(),
+        }
+    }
+}
+
+impl<M: Send + 'static> Selector<M> {
+    /// Adds `subject`, receiving its messages as they are.
+    pub fn select(self, subject: &Subject<M>) -> Self {
+        self.select_map(subject, |m| m)
+    }
+}
+
+/// A message taken by [`Selector::select_other`].
+#[derive(Debug)]
+pub enum Unexpected {
+    /// A message on a subject the selector does not cover; its payload is dropped.
+    Message {
+        /// The message's Rust type.
+        type_name: &'static str,
+    },
+    /// A DOWN the selector does not cover.
+    Down(Down),
+    /// A trapped EXIT the selector does not cover.
+    Exit(ExitMessage),
+    /// A system message the selector does not cover.
+    System,
+}

@@ -1,0 +1,311 @@
+//! Links, monitors and exit signals.
+//!
+//! Locking rules: at most two process states are locked at once, and then in pid
+//! order (only `link` and `unlink` do that). A process sends its DOWN messages
+//! while holding its own state lock, so that once a watcher has looked at the
+//! target under that lock, a DOWN is either still to come through a monitor it can
+//! remove, or already in its mailbox.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::context;
+use super::exit::{Down, ExitMessage, ExitReason, Monitor};
+use super::mailbox::{Other, Slot};
+use super::registry;
+use super::table::{self, ProcEntry, Status, Watcher};
+use super::Pid;
+
+/// Runs the exit of `entry` on its own task, after its body has stopped: marks it
+/// dead, frees its name, sends DOWNs, then exit signals to its links.
+pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason) {
+    let reason = match reason {
+        ExitReason::Kill => ExitReason::Killed,
+        other => other,
+    };
+    let (links, monitors, name) = {
+        let mut state = entry.state.lock();
+        state.status = Status::Dead;
+        table::remove(entry.pid);
+        let name = state.name.take();
+        if let Some(name) = &name {
+            registry::release(name, entry.pid);
+        }
+        for (reference, watcher) in state.monitored_by.drain() {
+            watcher.deliver(Down {
+                monitor: Monitor {
+                    reference,
+                    pid: entry.pid,
+                },
+                pid: entry.pid,
+                reason: reason.clone(),
+            });
+        }
+        (
+            std::mem::take(&mut state.links),
+            std::mem::take(&mut state.monitors),
+            name,
+        )
+    };
+    for (reference, target) in monitors {
+        if let Some(target) = table::get(target) {
+            target.state.lock().monitored_by.remove(&reference);
+        }
+    }
+    if !reason.is_clean() && !entry.reports_own_crash.load(Ordering::Relaxed) {
+        tracing::error!(
+            target: "otp::crash_report",
+            pid = %entry.pid,
+            name = name.as_ref().map_or("-", |n| &*n.label),
+            reason = %reason,
+            "process {} exited: {}", entry.pid, reason
+        );
+    }
+    for pid in links {
+        if let Some(target) = table::get(pid) {
+            exit_signal(&target, entry.pid, &reason, true);
+        }
+    }
+}
+
+/// Delivers an exit signal from `from` to `target`, following `erlang:exit/2`
+/// when `via_link` is false and link semantics when it is true.
+pub(crate) fn exit_signal(target: &Arc<ProcEntry>, from: Pid, reason: &ExitReason, via_link: bool) {
+    let mut state = target.state.lock();
+    if state.status != Status::Running {
+        return;
+    }
+    if via_link && !state.links.remove(&from) {
+        // Unlinked after the sender collected its links: the link is gone.
+        return;
+    }
+    let dies_with = if !via_link && *reason == ExitReason::Kill {
+        Some(ExitReason::Killed)
+    } else if state.trap_exit {
+        let message = ExitMessage {
+            pid: from,
+            reason: reason.clone(),
+        };
+        drop(target.sink.send_other(Other::Exit(message)));
+        None
+    } else if *reason == ExitReason::Normal {
+        // `exit(self(), normal)` ends the caller; a normal signal from anyone
+        // else is ignored by a process that does not trap exits.
+        (!via_link && from == target.pid).then_some(ExitReason::Normal)
+    } else {
+        Some(reason.clone())
+    };
+    if let Some(reason) = dies_with {
+        state.status = Status::Exiting(reason);
+        drop(state);
+        target.stop.notify_one();
+    }
+}
+
+/// Creates a link between the calling process and `pid` (`erlang:link/1`).
+///
+/// Returns `false`, and links nothing, if `pid` is not alive. Linking to self, or
+/// to a process already linked, does nothing and returns `true`.
+///
+/// # Panics
+/// Outside a process.
+pub fn link(pid: Pid) -> bool {
+    let me = context::entry("link");
+    if pid == me.pid {
+        return true;
+    }
+    let Some(other) = table::get(pid) else {
+        return false;
+    };
+    let (first, second) = if me.pid < other.pid {
+        (&me, &other)
+    } else {
+        (&other, &me)
+    };
+    let mut a = first.state.lock();
+    let mut b = second.state.lock();
+    let (mine, theirs) = if me.pid < other.pid {
+        (&mut *a, &mut *b)
+    } else {
+        (&mut *b, &mut *a)
+    };
+    if theirs.status != Status::Running {
+        return false;
+    }
+    mine.links.insert(pid);
+    theirs.links.insert(me.pid);
+    true
+}
+
+/// Removes the link between the calling process and `pid`, if any
+/// (`erlang:unlink/1`). Once it returns, the link has no further effect on the
+/// caller; an EXIT it already queued while trapping exits stays queued, as in
+/// Erlang.
+///
+/// # Panics
+/// Outside a process.
+pub fn unlink(pid: Pid) {
+    let me = context::entry("unlink");
+    match table::get(pid) {
+        Some(other) if other.pid != me.pid => {
+            let (first, second) = if me.pid < other.pid {
+                (&me, &other)
+            } else {
+                (&other, &me)
+            };
+            let mut a = first.state.lock();
+            let mut b = second.state.lock();
+            a.links.remove(&second.pid);
+            b.links.remove(&first.pid);
+        }
+        _ => {
+            me.state.lock().links.remove(&pid);
+        }
+    }
+}
+
+/// Monitors `pid` (`erlang:monitor(process, Pid)`): when it exits, a [`Down`]
+/// arrives in the caller's mailbox. Monitoring a process that is not alive gives a
+/// `Down` with [`ExitReason::NoProc`] at once. Each call makes a new monitor.
+///
+/// # Panics
+/// Outside a process.
+pub fn monitor(pid: Pid) -> Monitor {
+    let me = context::entry("monitor");
+    let monitor = Monitor {
+        reference: super::pid::unique(),
+        pid,
+    };
+    me.state.lock().monitors.insert(monitor.reference, pid);
+    if !add_watcher(pid, monitor.reference, Watcher::Process(me.clone())) {
+        me.state.lock().monitors.remove(&monitor.reference);
+        let down = Down {
+            monitor,
+            pid,
+            reason: ExitReason::NoProc,
+        };
+        drop(me.sink.send_other(Other::Down(down)));
+    }
+    monitor
+}
+
+/// Registers `watcher` on `pid`; `false` if `pid` is already dead.
+pub(crate) fn add_watcher(pid: Pid, reference: u64, watcher: Watcher) -> bool {
+    let Some(target) = table::get(pid) else {
+        return false;
+    };
+    let mut state = target.state.lock();
+    if state.status == Status::Dead {
+        return false;
+    }
+    state.monitored_by.insert(reference, watcher);
+    true
+}
+
+/// Removes a watcher registered with [`add_watcher`]. Once it returns, the watcher
+/// is never called. Returns whether it was still registered.
+pub(crate) fn remove_watcher(pid: Pid, reference: u64) -> bool {
+    table::get(pid).is_some_and(|target| {
+        target
+            .state
+            .lock()
+            .monitored_by
+            .remove(&reference)
+            .is_some()
+    })
+}
+
+/// Removes `monitor` and drops its `Down` if it was already delivered
+/// (`erlang:demonitor(Ref, [flush, info])`). Returns `true` if the monitor was
+/// still active, `false` if it had fired or was already removed.
+///
+/// # Panics
+/// Outside a process.
+pub fn demonitor(monitor: Monitor) -> bool {
+    let me = context::entry("demonitor");
+    me.state.lock().monitors.remove(&monitor.reference);
+    let active = remove_watcher(monitor.pid, monitor.reference);
+    context::with(|ctx| {
+        ctx.mailbox.borrow_mut().remove_all(&mut |slot| match slot {
+            Slot::Other(other) => {
+                let hit = matches!(other, Some(Other::Down(d)) if d.monitor == monitor);
+                if hit {
+                    other.take();
+                }
+                hit
+            }
+            Slot::Primary(_) => false,
+        })
+    });
+    active
+}
+
+/// Sets whether the calling process traps exits (`process_flag(trap_exit, _)`);
+/// returns the previous setting. A trapping process receives exit signals as
+/// [`ExitMessage`]s instead of dying, except [`kill`].
+///
+/// # Panics
+/// Outside a process.
+pub fn trap_exits(trap: bool) -> bool {
+    let me = context::entry("trap_exits");
+    std::mem::replace(&mut me.state.lock().trap_exit, trap)
+}
+
+/// Sends an exit signal to `pid`, with `erlang:exit/2` semantics:
+/// - [`ExitReason::Kill`]: `pid` exits with `Killed`, trapping or not;
+/// - [`ExitReason::Normal`]: a process that traps exits gets an [`ExitMessage`];
+///   one that does not ignores it, unless it is the caller, which then exits
+///   normally;
+/// - any other reason: a trapping process gets an [`ExitMessage`], any other
+///   exits with that reason.
+///
+/// Sending to a dead pid does nothing. The target stops at its next await point
+/// (at once if it is waiting); from the moment this returns, [`is_alive`] says
+/// `false` for a target that is to die. Code outside a process may call this too;
+/// the exit message then names the pid `<0.0.0>`.
+pub fn send_exit(pid: Pid, reason: ExitReason) {
+    let from = context::with(|ctx| ctx.entry.pid).unwrap_or_else(super::pid_none);
+    if let Some(target) = table::get(pid) {
+        exit_signal(&target, from, &reason, false);
+    }
+}
+
+/// Kills `pid` with an untrappable signal (`exit(Pid, kill)`); its links see
+/// [`ExitReason::Killed`]. `is_alive(pid)` is `false` once this returns.
+pub fn kill(pid: Pid) {
+    send_exit(pid, ExitReason::Kill);
+}
+
+/// Whether `pid` is alive. A process hit by an exit signal that kills it counts
+/// as dead from the moment the signal was sent, as Erlang's `is_process_alive`
+/// does for signals from the caller.
+pub fn is_alive(pid: Pid) -> bool {
+    table::get(pid).is_some_and(|entry| entry.state.lock().status == Status::Running)
+}
+
+/// Ends the calling process with `reason` (`erlang:exit/1`). It never returns: the
+/// process stops at this await point, its links and monitors see `reason`.
+///
+/// # Panics
+/// Outside a process.
+pub async fn exit(reason: ExitReason) -> ! {
+    let me = context::entry("exit");
+    {
+        let mut state = me.state.lock();
+        if state.status == Status::Running {
+            state.status = Status::Exiting(reason);
+        }
+    }
+    me.stop.notify_one();
+    std::future::pending().await
+}
+
+/// Queues a `sys` request in `pid`'s mailbox, in order with its other messages.
+/// Returns `false` if `pid` is not alive.
+#[allow(dead_code)] // used by the sys module
+pub(crate) fn send_system(pid: Pid, request: Box<dyn std::any::Any + Send>) -> bool {
+    match table::get(pid) {
+        Some(target) => target.sink.send_other(Other::System(request)).is_ok(),
+        None => false,
+    }
+}

@@ -1,0 +1,3 @@
+//! Procedural macros for `otp`: `#[actor]` and `supervisor!`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]

@@ -1,0 +1,16 @@
+//! # otp
+//!
+//! Erlang/OTP for Rust: processes, actors, tasks and supervisors with OTP's exact
+//! semantics and Rust's types. This crate re-exports [`otp_core`] (the runtime)
+//! and [`otp_macros`] (the `#[actor]` and `supervisor!` macros).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use otp_core::{process, runtime};
+
+/// The items most programs need.
+pub mod prelude {
+    pub use otp_core::process::{
+        self, CallError, Down, ExitMessage, ExitReason, Monitor, Name, Pid, Selector, Subject,
+    };
+}
