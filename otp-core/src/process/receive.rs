@@ -42,10 +42,11 @@ pub async fn receive_forever<M: Send + 'static>(subject: &Subject<M>) -> Result<
 }
 
 /// Drops every message queued in the calling process's mailbox (of any subject,
-/// and any DOWN or EXIT) and returns how many there were. Outside a process it
-/// returns 0.
+/// and any DOWN or EXIT) and returns how many there were. Outside a process, or
+/// from inside a [`Selector`](super::Selector)'s mapping function, it does nothing
+/// and returns 0.
 pub fn flush() -> usize {
-    context::with(|ctx| ctx.mailbox.borrow_mut().flush()).unwrap_or(0)
+    context::with(|ctx| ctx.mailbox.try_borrow_mut().map_or(0, |mut m| m.flush())).unwrap_or(0)
 }
 
 fn check_owner<M: Send + 'static>(subject: &Subject<M>) -> Result<(), ReceiveError> {

@@ -9,12 +9,12 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use super::Pid;
 use super::context;
 use super::exit::{Down, ExitMessage, ExitReason, Monitor};
 use super::mailbox::{Other, Slot};
 use super::registry;
 use super::table::{self, ProcEntry, Status, Watcher};
-use super::Pid;
 
 /// Runs the exit of `entry` on its own task, after its body has stopped: marks it
 /// dead, frees its name, sends DOWNs, then exit signals to its links.
@@ -219,14 +219,22 @@ pub(crate) fn remove_watcher(pid: Pid, reference: u64) -> bool {
 /// (`erlang:demonitor(Ref, [flush, info])`). Returns `true` if the monitor was
 /// still active, `false` if it had fired or was already removed.
 ///
+/// Called from inside a [`Selector`](super::Selector)'s mapping function, the
+/// monitor is removed but an already delivered `Down` is not flushed.
+///
 /// # Panics
 /// Outside a process.
 pub fn demonitor(monitor: Monitor) -> bool {
     let me = context::entry("demonitor");
     me.state.lock().monitors.remove(&monitor.reference);
     let active = remove_watcher(monitor.pid, monitor.reference);
+    // Inside a selector's mapping function the mailbox is busy: the flush is
+    // skipped there (documented), rather than panicking.
     context::with(|ctx| {
-        ctx.mailbox.borrow_mut().remove_all(&mut |slot| match slot {
+        let Ok(mut mailbox) = ctx.mailbox.try_borrow_mut() else {
+            return 0;
+        };
+        mailbox.remove_all(&mut |slot| match slot {
             Slot::Other(other) => {
                 let hit = matches!(other, Some(Other::Down(d)) if d.monitor == monitor);
                 if hit {
