@@ -2,9 +2,9 @@
 
 use std::sync::atomic::Ordering;
 
+use super::Pid;
 use super::context;
 use super::table::{self, Status};
-use super::Pid;
 
 /// What [`info`] tells about a process (`erlang:process_info/1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,13 @@ pub fn info(pid: Pid) -> Option<ProcessInfo> {
         message_queue_len: entry.sink.len() + entry.saved_len.load(Ordering::Relaxed),
         links: sorted(state.links.iter().copied().collect()),
         monitors: sorted(state.monitors.values().copied().collect()),
-        monitored_by: sorted(state.monitored_by.values().filter_map(|w| w.pid()).collect()),
+        monitored_by: sorted(
+            state
+                .monitored_by
+                .values()
+                .filter_map(|w| w.pid())
+                .collect(),
+        ),
         trap_exit: state.trap_exit,
     })
 }

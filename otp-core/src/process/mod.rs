@@ -83,7 +83,6 @@ pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
 pub use subject::{SendError, Subject};
 pub use timer::{Cancelled, Timer, cancel_timer, send_after};
 
-
 /// `<0.0.0>`: the pid of no process, used where code outside any process shows up
 /// as a sender.
 pub(crate) fn pid_none() -> Pid {

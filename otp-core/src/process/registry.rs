@@ -162,7 +162,11 @@ pub fn register<M>(pid: Pid, name: &Name<M>) -> Result<(), RegisterError> {
 /// Frees `name` (`erlang:unregister/1`).
 pub fn unregister<M>(name: &Name<M>) -> Result<(), UnregisterError> {
     let not_registered = || UnregisterError::NotRegistered(name.label.to_string());
-    let holder = NAMES.lock().get(&name.id).cloned().ok_or_else(not_registered)?;
+    let holder = NAMES
+        .lock()
+        .get(&name.id)
+        .cloned()
+        .ok_or_else(not_registered)?;
     let mut state = holder.state.lock();
     let mut names = NAMES.lock();
     match names.get(&name.id) {

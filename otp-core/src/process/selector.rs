@@ -79,10 +79,7 @@ impl<T: 'static> Selector<T> {
 
     fn add(mut self, key: Key, map: Map<T>) -> Self {
         self.sources.retain(|s| s.key != key);
-        let source = Source {
-            key,
-            map,
-        };
+        let source = Source { key, map };
         match key {
             // A specific monitor is tried before "all monitors"; the catch-all last.
             Key::Monitor(_) => self.sources.insert(0, source),
@@ -106,10 +103,7 @@ impl<T: 'static> Selector<T> {
     ) -> Self {
         let key = subject_key(subject);
         let subject = subject.clone();
-        self.add(
-            key,
-            Arc::new(move |slot| subject.take_from(slot).map(&map)),
-        )
+        self.add(key, Arc::new(move |slot| subject.take_from(slot).map(&map)))
     }
 
     /// Removes `subject`.
@@ -142,7 +136,8 @@ impl<T: 'static> Selector<T> {
 
     /// Removes one monitor added with [`Selector::select_monitor`].
     pub fn deselect_monitor(mut self, monitor: Monitor) -> Self {
-        self.sources.retain(|s| s.key != Key::Monitor(monitor.reference));
+        self.sources
+            .retain(|s| s.key != Key::Monitor(monitor.reference));
         self
     }
 
@@ -225,7 +220,7 @@ impl<T: 'static> Selector<T> {
                     let map = source.map;
                     Source {
                         key: source.key,
-                                    map: Arc::new(move |slot: Slot<'_>| map(slot).map(&*f)) as Map<U>,
+                        map: Arc::new(move |slot: Slot<'_>| map(slot).map(&*f)) as Map<U>,
                     }
                 })
                 .collect(),
@@ -286,7 +281,13 @@ fn take_down(slot: Slot<'_>, only: Option<Monitor>) -> Option<Down> {
     match other.take() {
         Some(Other::Down(down)) => {
             // The monitor has fired: the caller no longer holds it.
-            context::with(|ctx| ctx.entry.state.lock().monitors.remove(&down.monitor.reference));
+            context::with(|ctx| {
+                ctx.entry
+                    .state
+                    .lock()
+                    .monitors
+                    .remove(&down.monitor.reference)
+            });
             Some(down)
         }
         _ => None,

@@ -161,7 +161,8 @@ fn spawn_thread(pid: Pid, entry: Arc<ProcEntry>, task: impl Future<Output = ()> 
             {
                 Ok(runtime) => runtime.block_on(task),
                 Err(error) => {
-                    let reason = ExitReason::abnormal(format!("could not start a runtime: {error}"));
+                    let reason =
+                        ExitReason::abnormal(format!("could not start a runtime: {error}"));
                     exit_process(&entry, reason);
                 }
             }

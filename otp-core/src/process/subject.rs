@@ -4,12 +4,12 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
+use super::Pid;
 use super::context;
 use super::exit::ExitReason;
 use super::mailbox::{Envelope, Other, Slot};
 use super::registry::{self, Name};
 use super::table::ProcEntry;
-use super::Pid;
 
 /// A typed address to which messages of type `M` can be sent, owned by one process
 /// that alone may receive from it (Gleam's `Subject`).
@@ -128,21 +128,24 @@ impl<M: Send + 'static> Subject<M> {
                 let Some(holder) = registry::holder(name.id()) else {
                     return Err(SendError(message));
                 };
-                match holder.sink.primary().downcast_ref::<flume::Sender<Envelope<M>>>() {
+                match holder
+                    .sink
+                    .primary()
+                    .downcast_ref::<flume::Sender<Envelope<M>>>()
+                {
                     Some(sender) => sender
                         .send(Envelope::Primary(Some(message)))
-                        .map_err(|flume::SendError(envelope)| {
-                            SendError(take_primary(envelope))
-                        }),
+                        .map_err(|flume::SendError(envelope)| SendError(take_primary(envelope))),
                     None => send_tagged(&holder, name.id(), message),
                 }
             }
-            Route::Reply { slot, .. } => slot
-                .send(Reply::Value(message))
-                .map_err(|flume::SendError(reply)| match reply {
-                    Reply::Value(m) => SendError(m),
-                    Reply::Down(_) => unreachable!("flume returned a different reply"),
-                }),
+            Route::Reply { slot, .. } => {
+                slot.send(Reply::Value(message))
+                    .map_err(|flume::SendError(reply)| match reply {
+                        Reply::Value(m) => SendError(m),
+                        Reply::Down(_) => unreachable!("flume returned a different reply"),
+                    })
+            }
         }
     }
 

@@ -83,7 +83,10 @@ pub fn cancel_timer(timer: &Timer) -> Cancelled {
                 task.abort();
             }
             Cancelled::Cancelled {
-                remaining: timer.inner.deadline.saturating_duration_since(Instant::now()),
+                remaining: timer
+                    .inner
+                    .deadline
+                    .saturating_duration_since(Instant::now()),
             }
         }
         TimerState::Fired | TimerState::Cancelled => Cancelled::TimerNotFound,
