@@ -6,14 +6,12 @@
 //! future as the first process:
 //!
 //! ```
-//! fn main() {
-//!     let answer = otp_core::runtime::block_on(async {
-//!         let me = otp_core::process::self_pid();
-//!         println!("running as {me}");
-//!         42
-//!     });
-//!     assert_eq!(answer, Ok(42));
-//! }
+//! let answer = otp_core::runtime::block_on(async {
+//!     let me = otp_core::process::self_pid();
+//!     println!("running as {me}");
+//!     42
+//! });
+//! assert_eq!(answer, Ok(42));
 //! ```
 
 use crate::process::{self, ExitReason};

@@ -51,7 +51,7 @@ impl Slot<'_> {
     pub(crate) fn reborrow(&mut self) -> Slot<'_> {
         match self {
             Slot::Primary(p) => Slot::Primary(&mut **p),
-            Slot::Other(o) => Slot::Other(&mut **o),
+            Slot::Other(o) => Slot::Other(o),
         }
     }
 }

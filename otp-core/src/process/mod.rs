@@ -77,6 +77,7 @@ pub use pid::Pid;
 pub use receive::{ReceiveError, flush, receive, receive_forever};
 pub use registry::{Name, RegisterError, UnregisterError, register, unregister, whereis};
 pub use selector::{Selector, Unexpected};
+#[allow(unused_imports)] // used by the sys module
 pub(crate) use signal::send_system;
 pub use signal::{demonitor, exit, is_alive, kill, link, monitor, send_exit, trap_exits, unlink};
 pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
