@@ -16,8 +16,10 @@ use super::mailbox::{Other, Slot};
 use super::registry;
 use super::table::{self, ProcEntry, Status, Watcher};
 
-/// Runs the exit of `entry` on its own task, after its body has stopped: marks it
-/// dead, frees its name, sends DOWNs, then exit signals to its links.
+/// Runs the exit of `entry` on its own task, after its body has stopped, in this
+/// order: mark it dead and free its name; write the crash report; send exit
+/// signals to its links; send DOWNs to its monitors. So whoever sees the DOWN of a
+/// process knows that its links have already been signalled.
 pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason) {
     let reason = match reason {
         ExitReason::Kill => ExitReason::Killed,
@@ -31,27 +33,12 @@ pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason) {
         if let Some(name) = &name {
             registry::release(name, entry.pid);
         }
-        for (reference, watcher) in state.monitored_by.drain() {
-            watcher.deliver(Down {
-                monitor: Monitor {
-                    reference,
-                    pid: entry.pid,
-                },
-                pid: entry.pid,
-                reason: reason.clone(),
-            });
-        }
         (
             std::mem::take(&mut state.links),
             std::mem::take(&mut state.monitors),
             name,
         )
     };
-    for (reference, target) in monitors {
-        if let Some(target) = table::get(target) {
-            target.state.lock().monitored_by.remove(&reference);
-        }
-    }
     if !reason.is_clean() && !entry.reports_own_crash.load(Ordering::Relaxed) {
         tracing::error!(
             target: "otp::crash_report",
@@ -61,10 +48,28 @@ pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason) {
             "process {} exited: {}", entry.pid, reason
         );
     }
+    for (reference, target) in monitors {
+        if let Some(target) = table::get(target) {
+            target.state.lock().monitored_by.remove(&reference);
+        }
+    }
     for pid in links {
         if let Some(target) = table::get(pid) {
             exit_signal(&target, entry.pid, &reason, true);
         }
+    }
+    // Now dead, the process takes no new watchers; one removed meanwhile by
+    // `demonitor` gets no DOWN, as it should.
+    let mut state = entry.state.lock();
+    for (reference, watcher) in state.monitored_by.drain() {
+        watcher.deliver(Down {
+            monitor: Monitor {
+                reference,
+                pid: entry.pid,
+            },
+            pid: entry.pid,
+            reason: reason.clone(),
+        });
     }
 }
 
