@@ -1,0 +1,80 @@
+//! A tour of otp: processes that link, monitor, crash and report.
+//!
+//! Run it with `cargo run --example tour`.
+
+use std::time::Duration;
+
+use otp::process::{self, ExitReason, Name, Selector, Subject};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Processes, messages, monitors and a crash.
+async fn processes() {
+    println!("== processes");
+    let me = process::self_pid();
+    println!("the tour runs as process {me}");
+
+    // A process that greets us, then crashes.
+    let inbox = Subject::<String>::new();
+    let to_me = inbox.clone();
+    let (child, monitor) = process::spawn_monitor(async move {
+        to_me.send(format!("hello from {}", process::self_pid()));
+        panic!("something went wrong");
+    });
+    println!("spawned {child} and monitored it");
+    println!("received: {}", process::receive(&inbox, WAIT).await.unwrap());
+    let down = Selector::new()
+        .select_monitor(monitor, |down| down)
+        .receive(WAIT)
+        .await
+        .unwrap();
+    println!("DOWN from {}: {}", down.pid, down.reason);
+
+    // Links: a crash spreads to linked processes unless they trap exits.
+    process::trap_exits(true);
+    let worker = process::spawn_link(async {
+        process::exit(ExitReason::abnormal("disk full")).await;
+    });
+    let exit = Selector::new()
+        .select_trapped_exits(|exit| exit)
+        .receive(WAIT)
+        .await
+        .unwrap();
+    println!("trapped EXIT from {worker}: {}", exit.reason);
+    process::trap_exits(false);
+
+    // Names: a typed name reaches whoever holds it.
+    let name = Name::<u32>::new("adder");
+    let registered = name.clone();
+    let answers = Subject::<u32>::new();
+    let reply_to = answers.clone();
+    let adder = process::spawn(async move {
+        process::register(process::self_pid(), &registered).unwrap();
+        reply_to.send(0); // registered
+        let n = process::receive_forever(&registered.subject()).await.unwrap();
+        reply_to.send(n + 1);
+    });
+    process::receive(&answers, WAIT).await.unwrap();
+    println!("{} is registered as {}", adder, name.label());
+    name.subject().send(41);
+    println!("adder answered {}", process::receive(&answers, WAIT).await.unwrap());
+
+    // Timers go through the mailbox like any message.
+    let ticks = Subject::<&'static str>::new();
+    process::send_after(&ticks, Duration::from_millis(50), "tick");
+    println!("timer says {}", process::receive(&ticks, WAIT).await.unwrap());
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_target(true)
+        .without_time()
+        .init();
+    let finished = otp::runtime::block_on(async {
+        processes().await;
+    });
+    match finished {
+        Ok(()) => println!("== the tour is over"),
+        Err(reason) => println!("the tour crashed: {reason}"),
+    }
+}
