@@ -2,11 +2,15 @@
 //!
 //! - [`process`]: pids, typed subjects, selectors, links, monitors, exit signals,
 //!   names and timers, following the `erlang` module.
+//! - [`actor`]: `gen_server` for Rust: a typed, synchronous-start actor.
+//! - [`sys`]: OTP's system messages, answered by every behaviour.
 //! - [`runtime`]: starting the tokio runtime the processes run on.
 //!
 //! See the `otp` crate for the guide.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod actor;
 pub mod process;
 pub mod runtime;
+pub mod sys;

@@ -59,7 +59,17 @@ fn start<Req: Send + 'static, R: Send + 'static>(
     subject: &Subject<Req>,
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<Pending<R>, CallError> {
-    let callee = subject.owner();
+    start_with(subject.owner(), |reply_to| {
+        subject.send(make_request(reply_to));
+    })
+}
+
+/// The heart of every call: monitors `callee`, hands `send` a reply subject to
+/// send the request with, and returns the pending call.
+fn start_with<R: Send + 'static>(
+    callee: Pid,
+    send: impl FnOnce(Subject<R>),
+) -> Result<Pending<R>, CallError> {
     let me = context::with(|ctx| ctx.entry.pid);
     if me == Some(callee) {
         return Err(CallError::CallingSelf);
@@ -79,9 +89,22 @@ fn start<Req: Send + 'static, R: Send + 'static>(
         callee,
         reference,
     };
-    let reply_to = Subject::reply(me.unwrap_or_else(super::pid_none), sender);
-    subject.send(make_request(reply_to));
+    send(Subject::reply(me.unwrap_or_else(super::pid_none), sender));
     Ok(pending)
+}
+
+/// A call to `callee` whose request is sent by `send` (given the reply subject),
+/// for requests that do not travel on a subject, such as `sys` messages.
+pub(crate) async fn call_with<R: Send + 'static>(
+    callee: Pid,
+    timeout: Duration,
+    send: impl FnOnce(Subject<R>),
+) -> Result<R, CallError> {
+    let pending = start_with(callee, send)?;
+    match tokio::time::timeout(timeout, pending.slot.recv_async()).await {
+        Ok(reply) => pending.outcome(reply),
+        Err(_) => Err(CallError::Timeout),
+    }
 }
 
 /// Sends a request built by `make_request` (given the subject to reply on) and

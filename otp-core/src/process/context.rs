@@ -12,6 +12,8 @@ pub(crate) struct Ctx {
     /// The multi-thread runtime that processes spawned from here run on (also
     /// for a process on its own blocking thread).
     pub(crate) handle: tokio::runtime::Handle,
+    /// Set by [`exit`](super::exit): the reason the process chose to exit with.
+    pub(crate) exit_reason: RefCell<Option<super::ExitReason>>,
 }
 
 tokio::task_local! {

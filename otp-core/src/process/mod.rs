@@ -60,7 +60,7 @@ mod exit;
 mod info;
 pub(crate) mod mailbox;
 mod panic;
-mod pid;
+pub(crate) mod pid;
 mod receive;
 mod registry;
 mod selector;
@@ -70,18 +70,24 @@ mod subject;
 pub(crate) mod table;
 mod timer;
 
+pub(crate) use call::call_with;
 pub use call::{CallError, call, call_blocking, call_forever};
 pub use exit::{Down, ExitMessage, ExitReason, Monitor, PanicReason};
 pub use info::{ProcessInfo, info, list, self_pid, try_self_pid};
+pub(crate) use panic::reason as panic_reason;
 pub use pid::Pid;
+pub(crate) use pid::unique;
 pub use receive::{ReceiveError, flush, receive, receive_forever};
 pub use registry::{Name, RegisterError, UnregisterError, register, unregister, whereis};
 pub use selector::{Selector, Unexpected};
 #[allow(unused_imports)] // used by the sys module
 pub(crate) use signal::send_system;
 pub use signal::{demonitor, exit, is_alive, kill, link, monitor, send_exit, trap_exits, unlink};
+pub(crate) use signal::{flush_exits_from, remove_watcher};
 pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
 pub use subject::{SendError, Subject};
+pub(crate) use table::Watcher;
+pub(crate) use table::{sends_counted, start_counting_sends, stop_counting_sends};
 pub use timer::{Cancelled, Timer, cancel_timer, send_after};
 
 /// `<0.0.0>`: the pid of no process, used where code outside any process shows up

@@ -199,6 +199,30 @@ impl<T: 'static> Selector<T> {
         )
     }
 
+    /// Takes trapped exits from `pid` with `map`, before any other handling of
+    /// trapped exits this selector has (behaviours use it for their parent).
+    pub(crate) fn intercept_exits_from(
+        mut self,
+        pid: Pid,
+        map: impl Fn(ExitMessage) -> T + Send + Sync + 'static,
+    ) -> Self {
+        let previous = self
+            .sources
+            .iter()
+            .position(|s| s.key == Key::TrappedExits)
+            .map(|at| self.sources.remove(at).map);
+        self.add(
+            Key::TrappedExits,
+            Arc::new(move |slot: Slot<'_>| match slot {
+                Slot::Other(other) if is_exit_from(other, pid) => match other.take() {
+                    Some(Other::Exit(exit)) => Some(map(exit)),
+                    _ => None,
+                },
+                slot => previous.as_ref().and_then(|p| p(slot)),
+            }),
+        )
+    }
+
     /// Adds all sources of `other`; where both have a source, `other`'s mapping
     /// wins.
     pub fn merge(mut self, other: Selector<T>) -> Self {
@@ -225,6 +249,11 @@ impl<T: 'static> Selector<T> {
                 })
                 .collect(),
         }
+    }
+
+    /// Whether the selector has a [`Selector::select_other`] catch-all.
+    pub(crate) fn has_catch_all(&self) -> bool {
+        self.sources.iter().any(|s| s.key == Key::Other)
     }
 
     /// Whether the selector has no source.
@@ -329,4 +358,8 @@ pub enum Unexpected {
     Exit(ExitMessage),
     /// A system message the selector does not cover.
     System,
+}
+
+fn is_exit_from(other: &Option<Other>, pid: Pid) -> bool {
+    matches!(other, Some(Other::Exit(exit)) if exit.pid == pid)
 }

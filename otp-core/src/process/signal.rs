@@ -20,7 +20,7 @@ use super::table::{self, ProcEntry, Status, Watcher};
 /// order: mark it dead and free its name; write the crash report; send exit
 /// signals to its links; send DOWNs to its monitors. So whoever sees the DOWN of a
 /// process knows that its links have already been signalled.
-pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason) {
+pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason, report: bool) {
     let reason = match reason {
         ExitReason::Kill => ExitReason::Killed,
         other => other,
@@ -39,13 +39,13 @@ pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason) {
             name,
         )
     };
-    if !reason.is_clean() && !entry.reports_own_crash.load(Ordering::Relaxed) {
+    if report && !entry.reports_own_crash.load(Ordering::Relaxed) {
         tracing::error!(
             target: "otp::crash_report",
             pid = %entry.pid,
             name = name.as_ref().map_or("-", |n| &*n.label),
             reason = %reason,
-            "process {} exited: {}", entry.pid, reason
+            "process {} crashed: {}", entry.pid, reason
         );
     }
     for (reference, target) in monitors {
@@ -303,12 +303,7 @@ pub fn is_alive(pid: Pid) -> bool {
 /// Outside a process.
 pub async fn exit(reason: ExitReason) -> ! {
     let me = context::entry("exit");
-    {
-        let mut state = me.state.lock();
-        if state.status == Status::Running {
-            state.status = Status::Exiting(reason);
-        }
-    }
+    context::with(|ctx| *ctx.exit_reason.borrow_mut() = Some(reason));
     me.stop.notify_one();
     std::future::pending().await
 }
@@ -321,4 +316,23 @@ pub(crate) fn send_system(pid: Pid, request: Box<dyn std::any::Any + Send>) -> b
         Some(target) => target.sink.send_other(Other::System(request)).is_ok(),
         None => false,
     }
+}
+
+/// Drops any trapped EXIT from `pid` queued in the calling process's mailbox, so
+/// that a failed start leaves nothing behind (proc_lib's `flush_EXIT`).
+pub(crate) fn flush_exits_from(pid: Pid) {
+    context::with(|ctx| {
+        if let Ok(mut mailbox) = ctx.mailbox.try_borrow_mut() {
+            mailbox.remove_all(&mut |slot| match slot {
+                Slot::Other(other) => {
+                    let hit = matches!(other, Some(Other::Exit(e)) if e.pid == pid);
+                    if hit {
+                        other.take();
+                    }
+                    hit
+                }
+                Slot::Primary(_) => false,
+            });
+        }
+    });
 }

@@ -96,10 +96,11 @@ impl Builder {
     }
 
     /// Starts a process whose primary subject carries `M` unboxed; `body` gets that
-    /// subject. `watcher` is registered as a monitor before the process runs.
+    /// subject. `watcher` is registered, under its reference, as a monitor before
+    /// the process runs.
     pub(crate) fn start<M: Send + 'static, F: Future<Output = ()> + Send + 'static>(
         self,
-        watcher: Option<Watcher>,
+        watcher: Option<(u64, Watcher)>,
         body: impl FnOnce(Subject<M>) -> F,
     ) -> (Pid, Subject<M>, Option<Monitor>) {
         panic::install_hook();
@@ -129,8 +130,8 @@ impl Builder {
                     monitor = Some(Monitor { reference, pid });
                 }
             }
-            if let Some(watcher) = watcher {
-                state.monitored_by.insert(super::pid::unique(), watcher);
+            if let Some((reference, watcher)) = watcher {
+                state.monitored_by.insert(reference, watcher);
             }
         }
         table::insert(entry.clone());
@@ -140,6 +141,7 @@ impl Builder {
             entry: entry.clone(),
             mailbox: RefCell::new(Box::new(mailbox)),
             handle: handle.clone(),
+            exit_reason: RefCell::new(None),
         };
         let task = drive(entry.clone(), ctx, future);
         if self.blocking {
@@ -163,7 +165,7 @@ fn spawn_thread(pid: Pid, entry: Arc<ProcEntry>, task: impl Future<Output = ()> 
                 Err(error) => {
                     let reason =
                         ExitReason::abnormal(format!("could not start a runtime: {error}"));
-                    exit_process(&entry, reason);
+                    exit_process(&entry, reason, true);
                 }
             }
         });
@@ -175,7 +177,7 @@ fn spawn_thread(pid: Pid, entry: Arc<ProcEntry>, task: impl Future<Output = ()> 
 /// Runs a process body under `catch_unwind`, stopping it as soon as an exit signal
 /// kills it, then runs its exit.
 async fn drive(entry: Arc<ProcEntry>, ctx: Ctx, body: impl Future<Output = ()> + Send) {
-    let finished = CTX
+    let (own, finished) = CTX
         .scope(ctx, async {
             let outcome = tokio::select! {
                 biased;
@@ -185,21 +187,27 @@ async fn drive(entry: Arc<ProcEntry>, ctx: Ctx, body: impl Future<Output = ()> +
             // Drop what is queued now, so that requests waiting in it release
             // their resources before the DOWN goes out.
             super::receive::flush();
-            outcome
+            let own = context::with(|ctx| ctx.exit_reason.borrow_mut().take()).flatten();
+            (own, outcome)
         })
         .await;
-    let pending = match &entry.state.lock().status {
+    let signalled = match &entry.state.lock().status {
         Status::Exiting(reason) => Some(reason.clone()),
         _ => None,
     };
-    let reason = match (pending, finished) {
-        // An exit signal that arrived first decides the reason.
-        (Some(reason), _) => reason,
-        (None, Some(Ok(()))) => ExitReason::Normal,
-        (None, Some(Err(payload))) => ExitReason::Panic(panic::reason(payload)),
-        (None, None) => ExitReason::Killed,
+    // A crash report is for exits the process made itself (a panic, `exit`), not
+    // for exit signals from others: their sender reported already.
+    let (reason, report) = match (own, signalled, finished) {
+        (Some(reason), _, _) => {
+            let report = !reason.is_clean();
+            (reason, report)
+        }
+        (None, Some(reason), _) => (reason, false),
+        (None, None, Some(Ok(()))) => (ExitReason::Normal, false),
+        (None, None, Some(Err(payload))) => (ExitReason::Panic(panic::reason(payload)), true),
+        (None, None, None) => (ExitReason::Killed, false),
     };
-    exit_process(&entry, reason);
+    exit_process(&entry, reason, report);
 }
 
 /// Starts `body` as a new process (`erlang:spawn/1`).
@@ -252,6 +260,7 @@ pub async fn run<T: Send + 'static>(
     let watcher = Watcher::Callback(Arc::new(move |down| {
         let _ = on_down.send(Reply::Down(down.reason));
     }));
+    let watcher = (super::pid::unique(), watcher);
     Builder::new().start::<NoPrimary, _>(Some(watcher), move |_| async move {
         let value = body.await;
         let _ = sender.send(Reply::Value(value));

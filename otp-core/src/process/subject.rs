@@ -119,6 +119,7 @@ impl<M: Send + 'static> Subject<M> {
     /// Sends `message`, or gives it back if the owner is gone (or, for a named
     /// subject, if nobody holds the name).
     pub fn try_send(&self, message: M) -> Result<(), SendError<M>> {
+        super::table::note_send();
         match &self.route {
             Route::Primary(sender) => sender
                 .send(Envelope::Primary(Some(message)))

@@ -1,7 +1,7 @@
 //! The process table: every live process's entry, by pid.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use parking_lot::Mutex;
@@ -22,6 +22,9 @@ pub(crate) struct ProcEntry {
     pub(crate) saved_len: AtomicUsize,
     /// Set by behaviours (actors) that write their own crash report.
     pub(crate) reports_own_crash: AtomicBool,
+    /// Whether `sys` statistics count this process's sends, and the count.
+    counting_sends: AtomicBool,
+    sends: AtomicU64,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -84,6 +87,8 @@ impl ProcEntry {
             stop: tokio::sync::Notify::new(),
             saved_len: AtomicUsize::new(0),
             reports_own_crash: AtomicBool::new(false),
+            counting_sends: AtomicBool::new(false),
+            sends: AtomicU64::new(0),
         }
     }
 }
@@ -124,4 +129,50 @@ pub(crate) fn all() -> Vec<Pid> {
     }
     pids.sort_unstable();
     pids
+}
+
+/// How many processes count their sends for `sys` statistics. While none does, a
+/// send pays one relaxed load for it.
+static COUNTING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a send by the calling process, if it counts its sends.
+pub(crate) fn note_send() {
+    if COUNTING.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    super::context::with(|ctx| {
+        if ctx.entry.counting_sends.load(Ordering::Relaxed) {
+            ctx.entry.sends.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Starts counting the calling process's sends; returns the count so far.
+pub(crate) fn start_counting_sends() -> u64 {
+    super::context::with(|ctx| {
+        if !ctx.entry.counting_sends.swap(true, Ordering::Relaxed) {
+            COUNTING.fetch_add(1, Ordering::Relaxed);
+        }
+        ctx.entry.sends.load(Ordering::Relaxed)
+    })
+    .unwrap_or(0)
+}
+
+/// Stops counting the calling process's sends.
+pub(crate) fn stop_counting_sends() {
+    super::context::with(|ctx| {
+        if ctx.entry.counting_sends.swap(false, Ordering::Relaxed) {
+            COUNTING.fetch_sub(1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Sends counted for the calling process.
+pub(crate) fn sends_counted() -> u64 {
+    super::context::with(|ctx| ctx.entry.sends.load(Ordering::Relaxed)).unwrap_or(0)
+}
+
+/// Marks the calling process as one that writes its own crash reports.
+pub(crate) fn mark_own_crash_reports() {
+    super::context::with(|ctx| ctx.entry.reports_own_crash.store(true, Ordering::Relaxed));
 }

@@ -1,0 +1,184 @@
+//! The actor's receive loop, gen_server's `loop/7`.
+
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+
+use super::Next;
+use super::builder::Handler;
+use crate::process::{self, ExitReason, Pid, Selector, Unexpected};
+use crate::sys::{self, Handled};
+
+/// Everything the loop needs besides the state and the selector.
+pub(crate) struct Loop<S, M> {
+    pub(crate) handler: Handler<S, M>,
+    pub(crate) terminate: Option<Box<dyn FnOnce(S, &ExitReason) + Send>>,
+    pub(crate) describe_state: Option<fn(&S) -> String>,
+    pub(crate) describe_message: Option<fn(&M) -> String>,
+    pub(crate) name: Option<String>,
+    /// The parent whose exit signal stops the actor (set when trapping exits).
+    pub(crate) parent: Option<Pid>,
+    pub(crate) debug: sys::Debug,
+}
+
+/// What the actor's selector delivers.
+enum Incoming<M> {
+    Message(M),
+    System(Box<dyn Any + Send>),
+    ParentExit(ExitReason),
+    Unexpected(Unexpected),
+}
+
+pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(
+    mut actor: Loop<S, M>,
+    mut state: S,
+    selector: Selector<M>,
+) {
+    let mut selector = actor.full_selector(selector);
+    let system_only = actor.with_parent(Selector::new().select_system(Incoming::System));
+    // The last message handled, for the crash report: its Debug form when the actor
+    // asked for one, else its type.
+    let mut last = String::new();
+    loop {
+        let receiving = if actor.debug.suspended() {
+            &system_only
+        } else {
+            &selector
+        };
+        // Inside a process a receive without timeout cannot fail.
+        let Ok(incoming) = receiving.receive_forever().await else {
+            return;
+        };
+        match incoming {
+            Incoming::Message(message) => {
+                last = actor.describe_message(&message);
+                if actor.debug.active() {
+                    actor.debug.message_in(|| last.clone());
+                }
+                let next = match &mut actor.handler {
+                    Handler::Keep => Ok(Next::Continue(state)),
+                    Handler::Sync(handle) => {
+                        std::panic::catch_unwind(AssertUnwindSafe(|| handle(state, message)))
+                    }
+                    Handler::Async(handle) => {
+                        AssertUnwindSafe(handle(state, message))
+                            .catch_unwind()
+                            .await
+                    }
+                };
+                match next {
+                    Ok(Next::Continue(next)) => state = next,
+                    Ok(Next::Select(next, new_selector)) => {
+                        state = next;
+                        selector = actor.full_selector(new_selector);
+                    }
+                    Ok(Next::Stop(last_state, reason)) => {
+                        return actor.stop(last_state, reason, &last).await;
+                    }
+                    Err(payload) => {
+                        let reason = ExitReason::Panic(process::panic_reason(payload));
+                        actor.crash_report(&reason, &last, None);
+                        process::exit(reason).await
+                    }
+                }
+                if actor.debug.active() {
+                    let describe = actor.describe_state;
+                    actor
+                        .debug
+                        .state_changed(|| describe_state(describe, &state));
+                }
+            }
+            Incoming::System(request) => {
+                let describe = actor.describe_state;
+                let describe = move |any: &dyn Any| match any.downcast_ref::<S>() {
+                    Some(state) => describe_state(describe, state),
+                    None => String::new(),
+                };
+                match actor.debug.handle(request, &mut state, &describe) {
+                    Handled::Continue => {}
+                    Handled::Terminate(reason) => return actor.stop(state, reason, &last).await,
+                }
+            }
+            Incoming::ParentExit(reason) => return actor.stop(state, reason, &last).await,
+            Incoming::Unexpected(unexpected) => {
+                tracing::warn!(
+                    target: "otp::actor",
+                    pid = %process::self_pid(),
+                    name = actor.name.as_deref().unwrap_or("-"),
+                    "actor {} dropped a message its selector does not cover: {unexpected:?}",
+                    actor.name.as_deref().map_or_else(|| process::self_pid().to_string(), str::to_string)
+                );
+            }
+        }
+    }
+}
+
+fn describe_state<S>(describe: Option<fn(&S) -> String>, state: &S) -> String {
+    match describe {
+        Some(describe) => describe(state),
+        None => format!("<{}>", std::any::type_name::<S>()),
+    }
+}
+
+impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
+    /// The user's selector, plus system messages, the parent's exit, and a
+    /// catch-all that drops (with a warning) what nothing else takes, unless the
+    /// user's selector has a catch-all of its own.
+    fn full_selector(&self, user: Selector<M>) -> Selector<Incoming<M>> {
+        let mut selector = user.map(Incoming::Message).select_system(Incoming::System);
+        if !selector.has_catch_all() {
+            selector = selector.select_other(Incoming::Unexpected);
+        }
+        self.with_parent(selector)
+    }
+
+    fn with_parent(&self, selector: Selector<Incoming<M>>) -> Selector<Incoming<M>> {
+        match self.parent {
+            Some(parent) => {
+                selector.intercept_exits_from(parent, |exit| Incoming::ParentExit(exit.reason))
+            }
+            None => selector,
+        }
+    }
+
+    fn describe_message(&self, message: &M) -> String {
+        match self.describe_message {
+            Some(describe) => describe(message),
+            None => std::any::type_name::<M>().to_string(),
+        }
+    }
+
+    /// Runs the terminate hook, reports an unclean stop, and exits with `reason`.
+    async fn stop(mut self, state: S, reason: ExitReason, last: &str) {
+        let described = describe_state(self.describe_state, &state);
+        if let Some(terminate) = self.terminate.take() {
+            let ran = std::panic::catch_unwind(AssertUnwindSafe(|| terminate(state, &reason)));
+            if let Err(payload) = ran {
+                let crash = ExitReason::Panic(process::panic_reason(payload));
+                self.crash_report(&crash, last, Some(&described));
+                process::exit(crash).await
+            }
+        }
+        if reason.is_normal() {
+            return;
+        }
+        if !reason.is_clean() {
+            self.crash_report(&reason, last, Some(&described));
+        }
+        process::exit(reason).await
+    }
+
+    fn crash_report(&self, reason: &ExitReason, last: &str, state: Option<&str>) {
+        let pid = process::self_pid();
+        tracing::error!(
+            target: "otp::crash_report",
+            pid = %pid,
+            name = self.name.as_deref().unwrap_or("-"),
+            reason = %reason,
+            last_message = last,
+            state = state.unwrap_or("-"),
+            "actor {pid} terminating: {reason}"
+        );
+    }
+}

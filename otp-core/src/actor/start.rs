@@ -1,0 +1,166 @@
+//! Starting an actor synchronously, as `proc_lib:start_link/3` does.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+
+use super::builder::{Builder, Init};
+use super::run::{Loop, run};
+use crate::process::{self, ExitReason, Pid, RegisterError, Selector, Subject, Watcher};
+use crate::sys;
+
+/// A started actor: its pid and what its start returned (its [`Subject`] for
+/// [`new`](super::new), the initialiser's choice for
+/// [`new_with_initialiser`](super::new_with_initialiser)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started<D> {
+    /// The actor's process.
+    pub pid: Pid,
+    /// What the start returned.
+    pub data: D,
+}
+
+/// Why an actor did not start. Whatever the error, the caller survives it and
+/// is left with no EXIT message from the failed actor, even when trapping exits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StartError {
+    /// Initialisation took longer than its timeout; the actor was killed.
+    #[error("the actor did not initialise in time")]
+    InitTimeout,
+    /// The initialiser returned this error.
+    #[error("the actor's initialiser failed: {0}")]
+    InitFailed(String),
+    /// The actor exited while initialising (a panic in the initialiser, a kill).
+    #[error("the actor exited while initialising: {0}")]
+    InitExited(ExitReason),
+    /// The name asked for is held by another process.
+    #[error("the name {name} is already registered to {holder}")]
+    NameTaken {
+        /// The name.
+        name: String,
+        /// Its holder.
+        holder: Pid,
+    },
+}
+
+/// What the new actor tells its starter.
+enum Ack<D> {
+    Started(D),
+    Failed(StartError),
+    Down(ExitReason),
+}
+
+impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
+    /// Starts the actor and waits until it has initialised (proc_lib's
+    /// `start_link` and `init_ack`). Called from a process, the actor is linked to
+    /// it, and the caller is its parent; called from elsewhere, it has no parent.
+    ///
+    /// On [`StartError::InitTimeout`] the actor is unlinked and killed first, so
+    /// the caller gets no EXIT from it even if it traps exits.
+    pub async fn start(self) -> Result<Started<D>, StartError> {
+        let parent = process::try_self_pid();
+        let timeout = self.init_timeout;
+        let trap = self.trap_exits;
+        let (ack, acked) = flume::unbounded::<Ack<D>>();
+        let on_down = ack.clone();
+        let reference = process::unique();
+        let watcher = Watcher::Callback(Arc::new(move |down| {
+            let _ = on_down.send(Ack::Down(down.reason));
+        }));
+        let mut spawn = process::Builder::new();
+        if parent.is_some() {
+            spawn = spawn.link();
+        }
+        if trap {
+            spawn = spawn.trap_exits();
+        }
+        let (pid, _, _) = spawn.start::<M, _>(Some((reference, watcher)), move |subject| {
+            init_and_run(self, subject, parent, ack)
+        });
+        let outcome = tokio::time::timeout(timeout, acked.recv_async()).await;
+        process::remove_watcher(pid, reference);
+        let failed = |error| {
+            process::flush_exits_from(pid);
+            Err(error)
+        };
+        match outcome {
+            Ok(Ok(Ack::Started(data))) => Ok(Started { pid, data }),
+            Ok(Ok(Ack::Failed(error))) => failed(error),
+            Ok(Ok(Ack::Down(reason))) => failed(StartError::InitExited(reason)),
+            Ok(Err(_)) => failed(StartError::InitExited(ExitReason::NoProc)),
+            Err(_) => {
+                if parent.is_some() {
+                    process::unlink(pid);
+                }
+                process::kill(pid);
+                failed(StartError::InitTimeout)
+            }
+        }
+    }
+}
+
+/// The actor's process: register, initialise, acknowledge, then loop.
+async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
+    builder: Builder<S, M, D>,
+    subject: Subject<M>,
+    parent: Option<Pid>,
+    ack: flume::Sender<Ack<D>>,
+) {
+    crate::process::table::mark_own_crash_reports();
+    let me = process::self_pid();
+    // A start failure: unlink from the parent first so it gets no EXIT, and free
+    // the name so that a retry can take it.
+    let fail = |error: StartError| {
+        if let Some(parent) = parent {
+            process::unlink(parent);
+        }
+        if let Some(name) = &builder.name {
+            let _ = process::unregister(name);
+        }
+        let _ = ack.send(Ack::Failed(error));
+    };
+    if let Some(name) = &builder.name {
+        if let Err(error) = process::register(me, name) {
+            let error = match error {
+                RegisterError::NameTaken { name, holder } => StartError::NameTaken { name, holder },
+                other => StartError::InitFailed(other.to_string()),
+            };
+            fail(error);
+            return;
+        }
+    }
+    let (state, selector, data) = match builder.init {
+        Init::State { state, data } => (state, None, data(&subject)),
+        Init::Initialiser(init) => {
+            match AssertUnwindSafe(init(subject.clone())).catch_unwind().await {
+                Ok(Ok(initialised)) => (initialised.state, initialised.selector, initialised.data),
+                Ok(Err(error)) => {
+                    fail(StartError::InitFailed(error.clone()));
+                    process::exit(ExitReason::Abnormal(error.into())).await
+                }
+                Err(payload) => {
+                    let reason = ExitReason::Panic(process::panic_reason(payload));
+                    fail(StartError::InitExited(reason.clone()));
+                    process::exit(reason).await
+                }
+            }
+        }
+    };
+    let selector = selector.unwrap_or_else(|| Selector::new().select(&subject));
+    if ack.send(Ack::Started(data)).is_err() {
+        // The starter gave up (timeout) and is killing us.
+        return;
+    }
+    drop(ack);
+    let state_loop = Loop {
+        handler: builder.handler,
+        terminate: builder.terminate,
+        describe_state: builder.describe_state,
+        describe_message: builder.describe_message,
+        name: builder.name.map(|n| n.label().to_string()),
+        parent: if builder.trap_exits { parent } else { None },
+        debug: sys::Debug::new("actor", parent),
+    };
+    run(state_loop, state, selector).await;
+}

@@ -1,0 +1,229 @@
+//! The behaviour side of `sys`: answering system messages.
+//!
+//! A behaviour loop (actor, supervisor) keeps one [`Debug`] and, for every system
+//! message its selector takes, calls [`Debug::handle`] with its state. The answer
+//! goes back to the caller; a `terminate` request comes back as
+//! [`Handled::Terminate`] for the loop to run its terminate hook and exit. Between
+//! messages the loop asks [`Debug::suspended`] to know whether to take only system
+//! messages, and reports events with [`Debug::message_in`] and
+//! [`Debug::state_changed`] when [`Debug::active`] says anyone listens, so that an
+//! untraced behaviour pays one branch per message.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::time::SystemTime;
+
+use super::protocol::{Kind, Reply, Request};
+use super::{Event, LogFlag, Mode, Statistics, StatisticsFlag, Status, SysError};
+use crate::process::{self, ExitReason, Pid};
+
+/// What the behaviour must do after a system message.
+pub(crate) enum Handled {
+    Continue,
+    /// Run the terminate hook with this reason, then exit with it.
+    Terminate(ExitReason),
+}
+
+pub(crate) struct Debug {
+    behaviour: &'static str,
+    parent: Option<Pid>,
+    suspended: bool,
+    trace: bool,
+    log: Option<(usize, VecDeque<Event>)>,
+    statistics: Option<Counters>,
+}
+
+struct Counters {
+    start_time: SystemTime,
+    messages_in: u64,
+    sent_before: u64,
+}
+
+impl Debug {
+    pub(crate) fn new(behaviour: &'static str, parent: Option<Pid>) -> Self {
+        Debug {
+            behaviour,
+            parent,
+            suspended: false,
+            trace: false,
+            log: None,
+            statistics: None,
+        }
+    }
+
+    pub(crate) fn suspended(&self) -> bool {
+        self.suspended
+    }
+
+    /// Whether trace, log or statistics are on.
+    pub(crate) fn active(&self) -> bool {
+        self.trace || self.log.is_some() || self.statistics.is_some()
+    }
+
+    pub(crate) fn message_in(&mut self, describe: impl FnOnce() -> String) {
+        if let Some(counters) = &mut self.statistics {
+            counters.messages_in += 1;
+        }
+        if self.trace || self.log.is_some() {
+            self.event(Event::In(describe()));
+        }
+    }
+
+    pub(crate) fn state_changed(&mut self, describe: impl FnOnce() -> String) {
+        if self.trace || self.log.is_some() {
+            self.event(Event::State(describe()));
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        if self.trace {
+            let pid = process::try_self_pid();
+            match &event {
+                Event::In(message) => {
+                    tracing::info!(target: "otp::sys", pid = ?pid, "{pid:?} got {message}")
+                }
+                Event::State(state) => {
+                    tracing::info!(target: "otp::sys", pid = ?pid, "{pid:?} new state {state}")
+                }
+            }
+        }
+        if let Some((capacity, events)) = &mut self.log {
+            if events.len() == *capacity {
+                events.pop_front();
+            }
+            if *capacity > 0 {
+                events.push_back(event);
+            }
+        }
+    }
+
+    /// Answers one system message. `state` is the behaviour's state, `describe`
+    /// formats it for `get_state` and `get_status`.
+    pub(crate) fn handle(
+        &mut self,
+        request: Box<dyn Any + Send>,
+        state: &mut dyn Any,
+        describe: &dyn Fn(&dyn Any) -> String,
+    ) -> Handled {
+        let Ok(request) = request.downcast::<Request>() else {
+            tracing::warn!(target: "otp::sys", "dropped a system message of an unknown kind");
+            return Handled::Continue;
+        };
+        let Request { kind, reply } = *request;
+        let answer = match kind {
+            Kind::GetState => Reply::State(describe(state)),
+            Kind::GetStateWith(copy) => match copy(state) {
+                Some(copy) => Reply::Any(copy),
+                None => Reply::Error(SysError::WrongStateType {
+                    expected: "the requested type",
+                }),
+            },
+            Kind::ReplaceState(replace) => {
+                if replace(state) {
+                    Reply::Done
+                } else {
+                    Reply::Error(SysError::WrongStateType {
+                        expected: "the requested type",
+                    })
+                }
+            }
+            Kind::GetStatus => Reply::Status(self.status(describe(state))),
+            Kind::Suspend => {
+                self.suspended = true;
+                Reply::Done
+            }
+            Kind::Resume => {
+                self.suspended = false;
+                Reply::Done
+            }
+            // No reply: the caller's monitor sees the exit with this reason.
+            Kind::Terminate(reason) => return Handled::Terminate(reason),
+            Kind::Trace(on) => {
+                self.trace = on;
+                Reply::Done
+            }
+            Kind::Log(flag) => Reply::Events(self.log(flag)),
+            Kind::Statistics(flag) => Reply::Statistics(self.statistics(flag)),
+            Kind::ChangeCode => Reply::Error(SysError::NotSupported(
+                "change_code: Rust code cannot be upgraded in place",
+            )),
+        };
+        reply.send(answer);
+        Handled::Continue
+    }
+
+    fn status(&self, state: String) -> Status {
+        let pid = process::try_self_pid().unwrap_or_else(crate::process::pid_none);
+        let info = process::info(pid);
+        Status {
+            pid,
+            name: info.as_ref().and_then(|i| i.registered_name.clone()),
+            behaviour: self.behaviour,
+            mode: if self.suspended {
+                Mode::Suspended
+            } else {
+                Mode::Running
+            },
+            parent: self.parent,
+            state,
+            message_queue_len: info.map_or(0, |i| i.message_queue_len),
+        }
+    }
+
+    fn log(&mut self, flag: LogFlag) -> Vec<crate::sys::Event> {
+        match flag {
+            LogFlag::On(capacity) => {
+                self.log = Some((capacity, VecDeque::with_capacity(capacity.min(1024))));
+                Vec::new()
+            }
+            LogFlag::Off => {
+                self.log = None;
+                Vec::new()
+            }
+            LogFlag::Get => self
+                .log
+                .as_ref()
+                .map(|(_, events)| events.iter().cloned().collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn statistics(&mut self, flag: StatisticsFlag) -> Option<Statistics> {
+        match flag {
+            StatisticsFlag::On => {
+                if self.statistics.is_none() {
+                    self.statistics = Some(Counters {
+                        start_time: SystemTime::now(),
+                        messages_in: 0,
+                        sent_before: crate::process::start_counting_sends(),
+                    });
+                }
+                None
+            }
+            StatisticsFlag::Off => {
+                if self.statistics.take().is_some() {
+                    crate::process::stop_counting_sends();
+                }
+                None
+            }
+            StatisticsFlag::Get => self.statistics.as_ref().map(|counters| {
+                let pid = process::try_self_pid().unwrap_or_else(crate::process::pid_none);
+                Statistics {
+                    start_time: counters.start_time,
+                    current_time: SystemTime::now(),
+                    messages_in: counters.messages_in,
+                    messages_out: crate::process::sends_counted() - counters.sent_before,
+                    message_queue_len: process::info(pid).map_or(0, |i| i.message_queue_len),
+                }
+            }),
+        }
+    }
+}
+
+impl Drop for Debug {
+    fn drop(&mut self) {
+        if self.statistics.is_some() {
+            crate::process::stop_counting_sends();
+        }
+    }
+}
