@@ -22,7 +22,10 @@ async fn processes() {
         panic!("something went wrong");
     });
     println!("spawned {child} and monitored it");
-    println!("received: {}", process::receive(&inbox, WAIT).await.unwrap());
+    println!(
+        "received: {}",
+        process::receive(&inbox, WAIT).await.unwrap()
+    );
     let down = Selector::new()
         .select_monitor(monitor, |down| down)
         .receive(WAIT)
@@ -51,18 +54,26 @@ async fn processes() {
     let adder = process::spawn(async move {
         process::register(process::self_pid(), &registered).unwrap();
         reply_to.send(0); // registered
-        let n = process::receive_forever(&registered.subject()).await.unwrap();
+        let n = process::receive_forever(&registered.subject())
+            .await
+            .unwrap();
         reply_to.send(n + 1);
     });
     process::receive(&answers, WAIT).await.unwrap();
     println!("{} is registered as {}", adder, name.label());
     name.subject().send(41);
-    println!("adder answered {}", process::receive(&answers, WAIT).await.unwrap());
+    println!(
+        "adder answered {}",
+        process::receive(&answers, WAIT).await.unwrap()
+    );
 
     // Timers go through the mailbox like any message.
     let ticks = Subject::<&'static str>::new();
     process::send_after(&ticks, Duration::from_millis(50), "tick");
-    println!("timer says {}", process::receive(&ticks, WAIT).await.unwrap());
+    println!(
+        "timer says {}",
+        process::receive(&ticks, WAIT).await.unwrap()
+    );
 }
 
 fn main() {
