@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use otp_core::{process, runtime};
+pub use otp_core::{actor, process, runtime, sys};
 
 /// The items most programs need.
 pub mod prelude {
+    pub use otp_core::actor::{self, Next};
     pub use otp_core::process::{
         self, CallError, Down, ExitMessage, ExitReason, Monitor, Name, Pid, Selector, Subject,
     };
+    pub use otp_core::sys;
 }

@@ -59,6 +59,14 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
     /// On [`StartError::InitTimeout`] the actor is unlinked and killed first, so
     /// the caller gets no EXIT from it even if it traps exits.
     pub async fn start(self) -> Result<Started<D>, StartError> {
+        if let Some(name) = &self.name {
+            if let Some(holder) = process::whereis(name) {
+                return Err(StartError::NameTaken {
+                    name: name.label().to_string(),
+                    holder,
+                });
+            }
+        }
         let parent = process::try_self_pid();
         let timeout = self.init_timeout;
         let trap = self.trap_exits;
@@ -111,11 +119,11 @@ async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
     let me = process::self_pid();
     // A start failure: unlink from the parent first so it gets no EXIT, and free
     // the name so that a retry can take it.
-    let fail = |error: StartError| {
+    let fail = |error: StartError, registered: bool| {
         if let Some(parent) = parent {
             process::unlink(parent);
         }
-        if let Some(name) = &builder.name {
+        if let (Some(name), true) = (&builder.name, registered) {
             let _ = process::unregister(name);
         }
         let _ = ack.send(Ack::Failed(error));
@@ -126,22 +134,23 @@ async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
                 RegisterError::NameTaken { name, holder } => StartError::NameTaken { name, holder },
                 other => StartError::InitFailed(other.to_string()),
             };
-            fail(error);
+            fail(error, false);
             return;
         }
     }
+    let registered = builder.name.is_some();
     let (state, selector, data) = match builder.init {
         Init::State { state, data } => (state, None, data(&subject)),
         Init::Initialiser(init) => {
             match AssertUnwindSafe(init(subject.clone())).catch_unwind().await {
                 Ok(Ok(initialised)) => (initialised.state, initialised.selector, initialised.data),
                 Ok(Err(error)) => {
-                    fail(StartError::InitFailed(error.clone()));
+                    fail(StartError::InitFailed(error.clone()), registered);
                     process::exit(ExitReason::Abnormal(error.into())).await
                 }
                 Err(payload) => {
                     let reason = ExitReason::Panic(process::panic_reason(payload));
-                    fail(StartError::InitExited(reason.clone()));
+                    fail(StartError::InitExited(reason.clone()), registered);
                     process::exit(reason).await
                 }
             }

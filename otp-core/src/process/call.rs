@@ -43,6 +43,20 @@ impl<R> Drop for Pending<R> {
 }
 
 impl<R> Pending<R> {
+    async fn wait(&self, timeout: Duration) -> Result<R, CallError> {
+        if timeout.is_zero() {
+            // No waiting for the timer wheel's next tick: a reply is there or not.
+            return match self.slot.try_recv() {
+                Ok(reply) => self.outcome(Ok(reply)),
+                Err(_) => Err(CallError::Timeout),
+            };
+        }
+        match tokio::time::timeout(timeout, self.slot.recv_async()).await {
+            Ok(reply) => self.outcome(reply),
+            Err(_) => Err(CallError::Timeout),
+        }
+    }
+
     fn outcome(&self, reply: Result<Reply<R>, flume::RecvError>) -> Result<R, CallError> {
         match reply {
             Ok(Reply::Value(value)) => Ok(value),
@@ -101,10 +115,7 @@ pub(crate) async fn call_with<R: Send + 'static>(
     send: impl FnOnce(Subject<R>),
 ) -> Result<R, CallError> {
     let pending = start_with(callee, send)?;
-    match tokio::time::timeout(timeout, pending.slot.recv_async()).await {
-        Ok(reply) => pending.outcome(reply),
-        Err(_) => Err(CallError::Timeout),
-    }
+    pending.wait(timeout).await
 }
 
 /// Sends a request built by `make_request` (given the subject to reply on) and
@@ -137,10 +148,7 @@ pub async fn call<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    match tokio::time::timeout(timeout, pending.slot.recv_async()).await {
-        Ok(reply) => pending.outcome(reply),
-        Err(_) => Err(CallError::Timeout),
-    }
+    pending.wait(timeout).await
 }
 
 /// [`call`] without a timeout: waits until the reply comes or the callee exits.

@@ -1,6 +1,8 @@
 //! Receiving from the mailbox of the calling process.
 
 use std::future::poll_fn;
+
+use futures_util::FutureExt;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -64,6 +66,10 @@ pub(crate) async fn within<T>(
     timeout: Duration,
     future: impl Future<Output = T>,
 ) -> Result<T, ReceiveError> {
+    // `after 0`: look once, without waiting for the timer wheel's next tick.
+    if timeout.is_zero() {
+        return future.now_or_never().ok_or(ReceiveError::Timeout);
+    }
     tokio::time::timeout(timeout, future)
         .await
         .map_err(|_| ReceiveError::Timeout)
