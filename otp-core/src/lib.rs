@@ -4,6 +4,7 @@
 //!   names and timers, following the `erlang` module.
 //! - [`actor`]: `gen_server` for Rust: a typed, synchronous-start actor.
 //! - [`sys`]: OTP's system messages, answered by every behaviour.
+//! - [`task`]: one piece of work in its own process, awaited by its owner.
 //! - [`runtime`]: starting the tokio runtime the processes run on.
 //!
 //! See the `otp` crate for the guide.
@@ -14,3 +15,4 @@ pub mod actor;
 pub mod process;
 pub mod runtime;
 pub mod sys;
+pub mod task;

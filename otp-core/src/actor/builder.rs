@@ -7,6 +7,8 @@ use super::Next;
 use crate::process::{ExitReason, Name, Selector, Subject};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+pub(crate) type Terminate<S> = Box<dyn FnOnce(S, &ExitReason) + Send>;
+type AsyncHandler<S, M> = Box<dyn FnMut(S, M) -> BoxFuture<Next<S, M>> + Send>;
 type Initialiser<S, M, D> =
     Box<dyn FnOnce(Subject<M>) -> BoxFuture<Result<Initialised<S, M, D>, String>> + Send>;
 
@@ -24,7 +26,7 @@ pub struct Builder<S, M, D> {
     pub(crate) init_timeout: Duration,
     pub(crate) handler: Handler<S, M>,
     pub(crate) name: Option<Name<M>>,
-    pub(crate) terminate: Option<Box<dyn FnOnce(S, &ExitReason) + Send>>,
+    pub(crate) terminate: Option<Terminate<S>>,
     pub(crate) trap_exits: bool,
     pub(crate) describe_state: Option<fn(&S) -> String>,
     pub(crate) describe_message: Option<fn(&M) -> String>,
@@ -41,7 +43,7 @@ pub(crate) enum Init<S, M, D> {
 pub(crate) enum Handler<S, M> {
     Keep,
     Sync(Box<dyn FnMut(S, M) -> Next<S, M> + Send>),
-    Async(Box<dyn FnMut(S, M) -> BoxFuture<Next<S, M>> + Send>),
+    Async(AsyncHandler<S, M>),
 }
 
 /// An actor whose state is `state` from the start; [`Builder::start`] gives back

@@ -6,14 +6,14 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 
 use super::Next;
-use super::builder::Handler;
+use super::builder::{Handler, Terminate};
 use crate::process::{self, ExitReason, Pid, Selector, Unexpected};
 use crate::sys::{self, Handled};
 
 /// Everything the loop needs besides the state and the selector.
 pub(crate) struct Loop<S, M> {
     pub(crate) handler: Handler<S, M>,
-    pub(crate) terminate: Option<Box<dyn FnOnce(S, &ExitReason) + Send>>,
+    pub(crate) terminate: Option<Terminate<S>>,
     pub(crate) describe_state: Option<fn(&S) -> String>,
     pub(crate) describe_message: Option<fn(&M) -> String>,
     pub(crate) name: Option<String>,

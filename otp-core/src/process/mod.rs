@@ -84,6 +84,7 @@ pub use selector::{Selector, Unexpected};
 pub(crate) use signal::send_system;
 pub use signal::{demonitor, exit, is_alive, kill, link, monitor, send_exit, trap_exits, unlink};
 pub(crate) use signal::{flush_exits_from, remove_watcher};
+pub(crate) use spawn::NoPrimary;
 pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
 pub use subject::{SendError, Subject};
 pub(crate) use table::Watcher;

@@ -36,7 +36,9 @@ pub(crate) struct Debug {
 struct Counters {
     start_time: SystemTime,
     messages_in: u64,
+    /// Sends counted before collection started, the reply to `On` included.
     sent_before: u64,
+    fresh: bool,
 }
 
 impl Debug {
@@ -149,6 +151,12 @@ impl Debug {
             )),
         };
         reply.send(answer);
+        if let Some(counters) = &mut self.statistics {
+            if counters.fresh {
+                counters.fresh = false;
+                counters.sent_before = crate::process::sends_counted();
+            }
+        }
         Handled::Continue
     }
 
@@ -196,6 +204,7 @@ impl Debug {
                         start_time: SystemTime::now(),
                         messages_in: 0,
                         sent_before: crate::process::start_counting_sends(),
+                        fresh: true,
                     });
                 }
                 None

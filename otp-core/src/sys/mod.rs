@@ -181,6 +181,9 @@ pub enum StatisticsFlag {
 
 async fn request(target: impl Address, timeout: Duration, kind: Kind) -> Result<Reply, SysError> {
     let pid = target.to_pid().ok_or(SysError::NoProcess)?;
+    if !process::is_alive(pid) {
+        return Err(SysError::NoProcess);
+    }
     let result = process::call_with(pid, timeout, |reply| {
         let request = Request { kind, reply };
         process::send_system(pid, Box::new(request));
