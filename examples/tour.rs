@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
+use otp::actor::{self, Next};
 use otp::process::{self, ExitReason, Name, Selector, Subject};
+use otp::sys;
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -76,6 +78,38 @@ async fn processes() {
     );
 }
 
+/// An actor that crashes, a crash report, and a look inside with `sys`.
+async fn actors() {
+    println!("== actors");
+    #[derive(Debug)]
+    enum Account {
+        Deposit(u64),
+        Withdraw(u64),
+    }
+    let account = actor::new(100u64)
+        .on_message(|balance, message| match message {
+            Account::Deposit(n) => Next::Continue(balance + n),
+            Account::Withdraw(n) if n <= balance => Next::Continue(balance - n),
+            Account::Withdraw(n) => panic!("cannot withdraw {n} from {balance}"),
+        })
+        .debug_state()
+        .start()
+        .await
+        .unwrap();
+    process::unlink(account.pid); // we watch it with a monitor instead
+    account.data.send(Account::Deposit(50));
+    let state = sys::get_state(account.pid, WAIT).await.unwrap();
+    println!("sys::get_state of account {}: {state}", account.pid);
+    let monitor = process::monitor(account.pid);
+    account.data.send(Account::Withdraw(1_000));
+    let down = Selector::new()
+        .select_monitor(monitor, |down| down)
+        .receive(WAIT)
+        .await
+        .unwrap();
+    println!("account {} crashed: {}", down.pid, down.reason);
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_target(true)
@@ -83,6 +117,7 @@ fn main() {
         .init();
     let finished = otp::runtime::block_on(async {
         processes().await;
+        actors().await;
     });
     match finished {
         Ok(()) => println!("== the tour is over"),
