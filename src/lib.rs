@@ -6,7 +6,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use otp_core::{actor, process, runtime, sys, task};
+pub use otp_core::{actor, process, runtime, supervisor, sys, task};
 
 /// The items most programs need.
 pub mod prelude {

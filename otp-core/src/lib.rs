@@ -3,6 +3,7 @@
 //! - [`process`]: pids, typed subjects, selectors, links, monitors, exit signals,
 //!   names and timers, following the `erlang` module.
 //! - [`actor`]: `gen_server` for Rust: a typed, synchronous-start actor.
+//! - [`supervisor`]: supervision trees, after Erlang's `supervisor`.
 //! - [`sys`]: OTP's system messages, answered by every behaviour.
 //! - [`task`]: one piece of work in its own process, awaited by its owner.
 //! - [`runtime`]: starting the tokio runtime the processes run on.
@@ -14,5 +15,6 @@
 pub mod actor;
 pub mod process;
 pub mod runtime;
+pub mod supervisor;
 pub mod sys;
 pub mod task;

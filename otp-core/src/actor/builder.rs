@@ -7,7 +7,7 @@ use super::Next;
 use crate::process::{ExitReason, Name, Selector, Subject};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-pub(crate) type Terminate<S> = Box<dyn FnOnce(S, &ExitReason) + Send>;
+pub(crate) type Terminate<S> = Box<dyn FnOnce(S, ExitReason) -> BoxFuture<()> + Send>;
 type AsyncHandler<S, M> = Box<dyn FnMut(S, M) -> BoxFuture<Next<S, M>> + Send>;
 type Initialiser<S, M, D> =
     Box<dyn FnOnce(Subject<M>) -> BoxFuture<Result<Initialised<S, M, D>, String>> + Send>;
@@ -144,7 +144,23 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
     /// `terminate/2`). A panic inside a handler consumes the state, so then it
     /// does not run.
     pub fn on_terminate(mut self, terminate: impl FnOnce(S, &ExitReason) + Send + 'static) -> Self {
-        self.terminate = Some(Box::new(terminate));
+        self.terminate = Some(Box::new(move |state, reason| {
+            terminate(state, &reason);
+            Box::pin(std::future::ready(())) as BoxFuture<()>
+        }));
+        self
+    }
+
+    /// Like [`Builder::on_terminate`], for a hook that awaits (closing a
+    /// connection, stopping children).
+    pub fn on_terminate_async<F, Fut>(mut self, terminate: F) -> Self
+    where
+        F: FnOnce(S, ExitReason) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.terminate = Some(Box::new(move |state, reason| {
+            Box::pin(terminate(state, reason)) as BoxFuture<()>
+        }));
         self
     }
 

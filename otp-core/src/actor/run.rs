@@ -153,7 +153,12 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
     async fn stop(mut self, state: S, reason: ExitReason, last: &str) {
         let described = describe_state(self.describe_state, &state);
         if let Some(terminate) = self.terminate.take() {
-            let ran = std::panic::catch_unwind(AssertUnwindSafe(|| terminate(state, &reason)));
+            let hook =
+                std::panic::catch_unwind(AssertUnwindSafe(|| terminate(state, reason.clone())));
+            let ran = match hook {
+                Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
+                Err(payload) => Err(payload),
+            };
             if let Err(payload) = ran {
                 let crash = ExitReason::Panic(process::panic_reason(payload));
                 self.crash_report(&crash, last, Some(&described));

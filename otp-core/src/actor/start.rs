@@ -34,6 +34,18 @@ pub enum StartError {
     /// The actor exited while initialising (a panic in the initialiser, a kill).
     #[error("the actor exited while initialising: {0}")]
     InitExited(ExitReason),
+    /// A supervisor's child failed to start (the children started before it were
+    /// stopped again).
+    #[error("child {id} failed to start: {reason}")]
+    ChildFailed {
+        /// The child's id.
+        id: String,
+        /// Why it failed.
+        reason: Box<StartError>,
+    },
+    /// A supervisor was given two children with the same id.
+    #[error("two children have the id {0}")]
+    DuplicateChildId(String),
     /// The name asked for is held by another process.
     #[error("the name {name} is already registered to {holder}")]
     NameTaken {
