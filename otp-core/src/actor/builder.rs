@@ -30,6 +30,8 @@ pub struct Builder<S, M, D> {
     pub(crate) trap_exits: bool,
     pub(crate) describe_state: Option<fn(&S) -> String>,
     pub(crate) describe_message: Option<fn(&M) -> String>,
+    /// What `sys::get_status` calls this behaviour.
+    pub(crate) behaviour: &'static str,
 }
 
 pub(crate) enum Init<S, M, D> {
@@ -106,7 +108,14 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
             trap_exits: false,
             describe_state: None,
             describe_message: None,
+            behaviour: "actor",
         }
+    }
+
+    /// Names the behaviour for `sys::get_status` (supervisors are actors inside).
+    pub(crate) fn behaviour(mut self, behaviour: &'static str) -> Self {
+        self.behaviour = behaviour;
+        self
     }
 
     /// Handles each message with `handler`, a plain function from the state and

@@ -181,7 +181,7 @@ async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         describe_message: builder.describe_message,
         name: builder.name.map(|n| n.label().to_string()),
         parent: if builder.trap_exits { parent } else { None },
-        debug: sys::Debug::new("actor", parent),
+        debug: sys::Debug::new(builder.behaviour, parent),
     };
     run(state_loop, state, selector).await;
 }

@@ -389,7 +389,8 @@ pub(crate) async fn start(
         .on_message_async(server::handle)
         .on_terminate_async(|mut state, _reason| async move { state.stop_all().await })
         .trap_exits()
-        .debug_state();
+        .debug_state()
+        .behaviour("supervisor");
     if let Some(name) = name {
         builder = builder.named(name);
     }
