@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use otp::actor::{self, Next};
 use otp::process::{self, ExitReason, Name, Selector, Subject};
+use otp::supervisor::{self, ChildSpec, Strategy};
 use otp::sys;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -110,6 +111,67 @@ async fn actors() {
     println!("account {} crashed: {}", down.pid, down.reason);
 }
 
+/// A small supervision tree: a worker crashes and comes back under its name.
+async fn supervisors() {
+    println!("== supervisors");
+    let name = Name::<Greeter>::new("greeter");
+    let greeter_name = name.clone();
+    let tree = supervisor::new(Strategy::OneForOne)
+        .intensity(3)
+        .add(ChildSpec::worker("greeter", move || {
+            actor::new(0u32)
+                .on_message(|greeted, message| match message {
+                    Greeter::Greet(who, reply) => {
+                        reply.send(format!("hello, {who} (#{})", greeted + 1));
+                        Next::Continue(greeted + 1)
+                    }
+                    Greeter::Crash => panic!("the greeter tripped"),
+                })
+                .named(greeter_name.clone())
+                .start()
+        }))
+        .start()
+        .await
+        .unwrap();
+    let greet = |who: &'static str| {
+        let name = name.clone();
+        async move {
+            process::call(&name.subject(), WAIT, |reply| {
+                Greeter::Greet(who.to_string(), reply)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    println!("{}", greet("world").await);
+    let before = process::whereis(&name).unwrap();
+    let monitor = process::monitor(before);
+    name.subject().send(Greeter::Crash);
+    Selector::new()
+        .select_monitor(monitor, |down| down)
+        .receive(WAIT)
+        .await
+        .unwrap();
+    // The supervisor restarts it under the same name; wait for the new one.
+    let after = loop {
+        match process::whereis(&name) {
+            Some(pid) if pid != before => break pid,
+            _ => tokio::task::yield_now().await,
+        }
+    };
+    println!("greeter {before} crashed; the supervisor restarted it as {after}");
+    println!("{}", greet("again").await);
+    for child in tree.data.which_children().await.unwrap() {
+        println!("child {} is {:?}", child.id, child.pid);
+    }
+}
+
+/// What the tour's supervised greeter understands.
+enum Greeter {
+    Greet(String, Subject<String>),
+    Crash,
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_target(true)
@@ -118,6 +180,7 @@ fn main() {
     let finished = otp::runtime::block_on(async {
         processes().await;
         actors().await;
+        supervisors().await;
     });
     match finished {
         Ok(()) => println!("== the tour is over"),
