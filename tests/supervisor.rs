@@ -34,6 +34,9 @@ enum Work {
     Crash,
 }
 
+type StartFuture =
+    std::pin::Pin<Box<dyn Future<Output = Result<Started<Subject<Work>>, StartError>> + Send>>;
+
 /// A worker that reports its start and its terminate hook, and exits on demand.
 /// It traps exits so that a shutdown runs its terminate hook.
 fn worker(id: &'static str, events: &Subject<Event>) -> ChildSpec {
@@ -44,11 +47,7 @@ fn start_worker(
     id: &'static str,
     events: Subject<Event>,
     name: Option<Name<Work>>,
-) -> impl Fn() -> std::pin::Pin<
-    Box<dyn Future<Output = Result<Started<Subject<Work>>, StartError>> + Send>,
-> + Send
-+ Sync
-+ 'static {
+) -> impl Fn() -> StartFuture + Send + Sync + 'static {
     move || {
         let events = events.clone();
         let on_stop = events.clone();

@@ -337,6 +337,8 @@ impl Builder {
     }
 
     /// Adds a child, started after those added before it.
+    // Named after Gleam OTP's `supervisor.add`; it is not arithmetic.
+    #[allow(clippy::should_implement_trait)]
     pub fn add(mut self, child: ChildSpec) -> Self {
         self.children.push(child);
         self
