@@ -1,6 +1,7 @@
 //! The actor's receive loop, gen_server's `loop/7`.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
@@ -38,8 +39,9 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(
     let mut selector = actor.full_selector(selector);
     let system_only = actor.with_parent(Selector::new().select_system(Incoming::System));
     // The last message handled, for the crash report: its Debug form when the actor
-    // asked for one, else its type.
-    let mut last = String::new();
+    // asked for one (formatted per message, the price of `debug_state`), else its
+    // type's name, which costs nothing.
+    let mut last: Cow<'static, str> = Cow::Borrowed("");
     loop {
         let receiving = if actor.debug.suspended() {
             &system_only
@@ -47,14 +49,13 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(
             &selector
         };
         // Inside a process a receive without timeout cannot fail.
-        let Ok(incoming) = receiving.receive_forever().await else {
-            return;
-        };
+        // The actor built these selectors itself: no owner check needed.
+        let incoming = receiving.receive_unchecked().await;
         match incoming {
             Incoming::Message(message) => {
                 last = actor.describe_message(&message);
                 if actor.debug.active() {
-                    actor.debug.message_in(|| last.clone());
+                    actor.debug.message_in(|| last.to_string());
                 }
                 let next = match &mut actor.handler {
                     Handler::Keep => Ok(Next::Continue(state)),
@@ -74,12 +75,12 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(
                         selector = actor.full_selector(new_selector);
                     }
                     Ok(Next::Stop(last_state, reason)) => {
-                        return actor.stop(last_state, reason, &last).await;
+                        return Box::pin(actor.stop(last_state, reason, &last)).await;
                     }
                     Err(payload) => {
                         let reason = ExitReason::Panic(process::panic_reason(payload));
                         actor.crash_report(&reason, &last, None);
-                        process::exit(reason).await
+                        Box::pin(process::exit(reason)).await
                     }
                 }
                 if actor.debug.active() {
@@ -97,10 +98,14 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(
                 };
                 match actor.debug.handle(request, &mut state, &describe) {
                     Handled::Continue => {}
-                    Handled::Terminate(reason) => return actor.stop(state, reason, &last).await,
+                    Handled::Terminate(reason) => {
+                        return Box::pin(actor.stop(state, reason, &last)).await;
+                    }
                 }
             }
-            Incoming::ParentExit(reason) => return actor.stop(state, reason, &last).await,
+            Incoming::ParentExit(reason) => {
+                return Box::pin(actor.stop(state, reason, &last)).await;
+            }
             Incoming::Unexpected(unexpected) => {
                 tracing::warn!(
                     target: "otp::actor",
@@ -142,10 +147,10 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
         }
     }
 
-    fn describe_message(&self, message: &M) -> String {
+    fn describe_message(&self, message: &M) -> Cow<'static, str> {
         match self.describe_message {
-            Some(describe) => describe(message),
-            None => std::any::type_name::<M>().to_string(),
+            Some(describe) => Cow::Owned(describe(message)),
+            None => Cow::Borrowed(std::any::type_name::<M>()),
         }
     }
 

@@ -183,5 +183,5 @@ async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         parent: if builder.trap_exits { parent } else { None },
         debug: sys::Debug::new(builder.behaviour, parent),
     };
-    run(state_loop, state, selector).await;
+    Box::pin(run(state_loop, state, selector)).await;
 }

@@ -1,0 +1,126 @@
+%% The otp benchmark scenarios in Erlang/OTP, for the Erlang column.
+%% Run by otp-bench as `erl -noshell -eval 'bench:main(Scenario, Size), halt().'`;
+%% prints one figure.
+-module(bench).
+-behaviour(gen_server).
+-behaviour(supervisor).
+
+-export([main/2]).
+-export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
+
+main(Scenario, Size) ->
+    logger:set_primary_config(level, none),
+    io:format("~p~n", [float(run(Scenario, Size))]).
+
+rate(Count, Micros) -> Count / (max(Micros, 1) / 1000000).
+
+timed(F) ->
+    {Micros, _} = timer:tc(F),
+    Micros.
+
+relay(Parent, Peer) ->
+    receive
+        {peer, P} -> relay(Parent, P);
+        0 -> Parent ! done, relay(Parent, Peer);
+        K -> Peer ! K - 1, relay(Parent, Peer)
+    end.
+
+relays(Count) ->
+    Self = self(),
+    Pids = [spawn(fun() -> relay(Self, undefined) end) || _ <- lists:seq(1, Count)],
+    Next = tl(Pids) ++ [hd(Pids)],
+    [P ! {peer, N} || {P, N} <- lists:zip(Pids, Next)],
+    Pids.
+
+wait(0) -> ok;
+wait(N) -> receive ok -> wait(N - 1) end.
+
+spawn_once(Count) ->
+    Self = self(),
+    [spawn(fun() -> receive From -> From ! ok end end) ! Self || _ <- lists:seq(1, Count)],
+    wait(Count).
+
+proc_field(File, Field) ->
+    {ok, Text} = file:read_file("/proc/" ++ os:getpid() ++ "/" ++ File),
+    Lines = string:split(binary_to_list(Text), "\n", all),
+    case File of
+        "statm" ->
+            [_, Pages | _] = string:split(hd(Lines), " ", all),
+            list_to_integer(Pages) * 4096;
+        "status" ->
+            [Line] = [L || L <- Lines, lists:prefix(Field, L)],
+            [_, Kb | _] = string:lexemes(Line, " \t"),
+            list_to_integer(Kb) * 1024
+    end.
+
+run(pingpong, N) ->
+    [A | _] = relays(2),
+    rate(N, timed(fun() -> A ! N * 2, receive done -> ok end end));
+run(ring, N) ->
+    [A | _] = relays(1000),
+    rate(N, timed(fun() -> A ! N, receive done -> ok end end));
+run(Spawn, N) when Spawn =:= spawn; Spawn =:= spawn1m ->
+    rate(N, timed(fun() -> spawn_once(N) end));
+run(spawnrss, N) ->
+    spawn_once(N),
+    proc_field("status", "VmHWM") / (1024 * 1024);
+run(idle, N) ->
+    Before = proc_field("statm", ""),
+    Held = [spawn(fun() -> receive stop -> ok end end) || _ <- lists:seq(1, N)],
+    After = proc_field("statm", ""),
+    length(Held),
+    (After - Before) / N;
+run(call, N) ->
+    {ok, Server} = gen_server:start_link(?MODULE, server, []),
+    Self = self(),
+    Each = N div 8,
+    Micros = timed(fun() ->
+        [spawn_link(fun() ->
+             [gen_server:call(Server, get) || _ <- lists:seq(1, Each)],
+             Self ! ok
+         end) || _ <- lists:seq(1, 8)],
+        wait(8)
+    end),
+    rate(Each * 8, Micros);
+run(fanin, Senders) ->
+    Total = Senders * 1000,
+    Self = self(),
+    Sink = spawn(fun() -> sink(Self, Total) end),
+    rate(Total, timed(fun() ->
+        [spawn(fun() -> [Sink ! cast || _ <- lists:seq(1, 1000)] end) || _ <- lists:seq(1, Senders)],
+        receive done -> ok end
+    end));
+run(restart, N) ->
+    process_flag(trap_exit, true),
+    {ok, _Sup} = supervisor:start_link(?MODULE, {sup, self()}),
+    First = receive {ready, W} -> W end,
+    rate(N, timed(fun() -> crash(First, N) end));
+run(selective, N) ->
+    [self() ! {backlog, I} || I <- lists:seq(1, 10000)],
+    Self = self(),
+    Micros = timed(fun() ->
+        spawn(fun() -> [Self ! {wanted, I} || I <- lists:seq(1, N)] end),
+        [receive {wanted, _} -> ok end || _ <- lists:seq(1, N)]
+    end),
+    rate(N, Micros).
+
+sink(Parent, 0) -> Parent ! done;
+sink(Parent, Left) -> receive cast -> sink(Parent, Left - 1) end.
+
+crash(_, 0) -> ok;
+crash(Worker, N) ->
+    gen_server:cast(Worker, crash),
+    Next = receive {ready, W} -> W end,
+    crash(Next, N - 1).
+
+%% gen_server and supervisor callbacks.
+init(server) -> {ok, 0};
+init({worker, Parent}) -> Parent ! {ready, self()}, {ok, Parent};
+init({sup, Parent}) ->
+    Child = #{id => worker,
+              start => {gen_server, start_link, [?MODULE, {worker, Parent}, []]}},
+    {ok, {#{strategy => one_for_one, intensity => 1000000000, period => 1}, [Child]}}.
+
+handle_call(get, _From, N) -> {reply, N, N + 1}.
+handle_cast(crash, _State) -> exit(crash).
+handle_info(_, State) -> {noreply, State}.
