@@ -12,7 +12,6 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
 use syn::{Ident, Visibility};
 
 use super::ast::Receiver;
@@ -407,7 +406,9 @@ fn dispatch(actor: &Actor) -> TokenStream {
             method, variant, ..
         } = i;
         let wait = awaiting(i.is_async);
-        let into_flow = quote_spanned!(method.span()=> ::otp::__private::CastReturn::into_flow(state.#method(message) #wait));
+        let call = quote!(state.#method(message) #wait);
+        let into_flow =
+            quote_spanned!(method.span()=> ::otp::__private::CastReturn::into_flow(#call));
         quote! {
             #msg::#variant { message } => {
                 let flow = #into_flow;
@@ -416,8 +417,7 @@ fn dispatch(actor: &Actor) -> TokenStream {
         }
     });
     let asyncness = is_async(actor).then(|| quote!(async));
-    let span = actor.item.self_ty.span();
-    quote_spanned! {span=>
+    quote! {
         impl #name {
             #[doc(hidden)]
             #[allow(unused_mut, clippy::unused_unit)]
