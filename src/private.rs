@@ -103,21 +103,26 @@ where
     }
 }
 
-/// The identity, there so that a `start` that is not a [`Worker`] is reported at
-/// the user's expression.
-pub fn into_worker<W: Worker>(worker: W) -> W {
-    worker
+/// The builder of a `supervisor!` worker child; a `start` that is not a
+/// [`Worker`] is reported here, at the user's expression.
+pub fn into_builder<W: Worker>(worker: W) -> actor::Builder<W::State, W::Message, W::Data> {
+    worker.into_builder()
 }
 
 /// A worker child spec: `make` builds the actor at every (re)start, registered
 /// under `name` if given.
-pub fn worker_spec<W: Worker>(
+pub fn worker_spec<S, M, D>(
     id: &str,
-    make: impl Fn() -> W + Send + Sync + 'static,
-    name: Option<Name<W::Message>>,
-) -> ChildSpec {
+    make: impl Fn() -> actor::Builder<S, M, D> + Send + Sync + 'static,
+    name: Option<Name<M>>,
+) -> ChildSpec
+where
+    S: Send + 'static,
+    M: Send + 'static,
+    D: Send + Sync + 'static,
+{
     ChildSpec::worker(id, move || {
-        let builder = make().into_builder();
+        let builder = make();
         match &name {
             Some(name) => builder.named(name.clone()),
             None => builder,

@@ -10,8 +10,8 @@
 //!
 //! The `otp::macros` module documents the hand-written equivalent of each item.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
 use syn::{Ident, Visibility};
 
 use super::ast::Receiver;
@@ -339,6 +339,17 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
     }
 }
 
+/// `CastReturn::into_flow(call)`, with the argument located at the handler's
+/// return type, so a type it cannot return is reported there. The local keeps
+/// call-site hygiene (it must match the other generated names).
+fn into_flow(call: &TokenStream, output: Span) -> TokenStream {
+    let value = Ident::new("value", output.resolved_at(Span::call_site()));
+    quote! {{
+        let #value = #call;
+        ::otp::__private::CastReturn::into_flow(#value)
+    }}
+}
+
 fn is_async(actor: &Actor) -> bool {
     actor.messages.iter().any(|m| m.is_async) || actor.infos.iter().any(|i| i.is_async)
 }
@@ -376,8 +387,7 @@ fn dispatch(actor: &Actor) -> TokenStream {
         let call = quote!(state.#method(#(#names),*) #wait);
         match &m.kind {
             MessageKind::Cast => {
-                let into_flow =
-                    quote_spanned!(method.span()=> ::otp::__private::CastReturn::into_flow(#call));
+                let into_flow = into_flow(&call, m.output_span);
                 quote! {
                     #msg::#variant { #(#names),* } => {
                         let flow = #into_flow;
@@ -407,8 +417,7 @@ fn dispatch(actor: &Actor) -> TokenStream {
         } = i;
         let wait = awaiting(i.is_async);
         let call = quote!(state.#method(message) #wait);
-        let into_flow =
-            quote_spanned!(method.span()=> ::otp::__private::CastReturn::into_flow(#call));
+        let into_flow = into_flow(&call, i.output_span);
         quote! {
             #msg::#variant { message } => {
                 let flow = #into_flow;

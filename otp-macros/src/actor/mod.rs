@@ -5,7 +5,9 @@
 //! struct's visibility; the impl block's expansion validates the handlers, then
 //! calls that macro, which hands the impl block back to [`expand_impl`] together
 //! with the visibility. So generated items get the struct's visibility, and the
-//! impl block must come after the struct in the same module (as it usually does).
+//! impl block must come after the struct in the same module (as it usually does);
+//! otherwise rustc says it "cannot find macro
+//! `__Counter_needs_actor_on_its_struct_above_this_impl`".
 
 mod ast;
 mod attr;
@@ -69,8 +71,14 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> syn::Result<TokenS
 }
 
 /// The name of the macro that carries a struct's visibility to its impl block.
+/// When it cannot be found, rustc's "cannot find macro" names it, so the name
+/// says what is missing.
 fn carrier_ident(name: &syn::Ident) -> syn::Ident {
-    format_ident!("__otp_actor_{}", name, span = name.span())
+    format_ident!(
+        "__{}_needs_actor_on_its_struct_above_this_impl",
+        name,
+        span = name.span()
+    )
 }
 
 /// What the carrier passes to [`expand_impl`]: `(vis) [options] impl ...`.

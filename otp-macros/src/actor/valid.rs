@@ -32,6 +32,8 @@ pub(crate) struct Message {
     pub(crate) is_async: bool,
     pub(crate) args: Vec<(Ident, Type)>,
     pub(crate) kind: MessageKind,
+    /// Where to report a return type the handler cannot have.
+    pub(crate) output_span: Span,
 }
 
 /// What a message expects back.
@@ -62,6 +64,7 @@ pub(crate) struct Info {
     pub(crate) is_async: bool,
     pub(crate) source: Source,
     pub(crate) ty: Type,
+    pub(crate) output_span: Span,
 }
 
 /// The `#[init]` function.
@@ -280,6 +283,7 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
                     is_async: handler.is_async,
                     args,
                     kind,
+                    output_span: output_span(handler),
                 });
             }
             Role::Init => {
@@ -411,6 +415,14 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
         init,
         terminate,
     })
+}
+
+/// The return type's span, or the name's when there is none.
+fn output_span(handler: &Handler) -> Span {
+    match &handler.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => handler.ident.span(),
+    }
 }
 
 /// Calls, casts and infos take `&self` or `&mut self`.
@@ -550,10 +562,6 @@ fn check_info(
         );
         return None;
     }
-    if let ReturnType::Type(_, ty) = &handler.output {
-        // A Flow or a Result is fine; checked by the type system through CastReturn.
-        let _ = ty.span();
-    }
     Some(Info {
         method: handler.ident.clone(),
         variant,
@@ -561,5 +569,6 @@ fn check_info(
         is_async: handler.is_async,
         source,
         ty: (*arg.ty).clone(),
+        output_span: output_span(handler),
     })
 }
