@@ -1,7 +1,7 @@
 //! The macros: `#[actor]` and `supervisor!`, and what they write for you.
 //!
-//! Both macros generate only what you could write by hand with [`crate::actor`]
-//! and [`crate::supervisor`]; this page shows, for each generated item, the
+//! Both macros generate only what you could write by hand with [`actor`](mod@crate::actor)
+//! and [`supervisor`](mod@crate::supervisor); this page shows, for each generated item, the
 //! hand-written equivalent, so that you can always drop down a level.
 //!
 //! # `#[actor]`

@@ -298,12 +298,10 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
         "Starts the actor linked to the caller (when it is a process) and returns its \
          [`{handle}`] once it has initialised."
     );
-    let builder_doc = format!(
-        "The actor builder this actor is made of: `otp::actor::new` (or \
+    let builder_doc = "The actor builder this actor is made of: `otp::actor::new` (or \
          `new_with_initialiser` with `#[init]`), `on_message` running the handlers, \
          and the hooks. Add options (`named`, `init_timeout`, ...) and call `start` to \
-         start it by hand."
-    );
+         start it by hand.";
     let call_builder = match &actor.init {
         None => quote!(self.builder()),
         Some(_) => quote!(#name::builder(#(#args),*)),

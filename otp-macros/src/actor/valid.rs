@@ -42,7 +42,7 @@ pub(crate) enum MessageKind {
     Cast,
     /// A reply of type `reply`; `stops` when the handler returns
     /// `ReplyAndStop<reply>`.
-    Call { reply: Type, stops: bool },
+    Call { reply: Box<Type>, stops: bool },
 }
 
 /// Where an `#[info]` handler's messages come from.
@@ -229,7 +229,7 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
                 }
                 let variant = ast::pascal_case(&handler.ident);
                 if let Some((first, _)) = seen.iter().find(|(_, v)| *v == variant) {
-                    let message = if *first == handler.ident.to_string() {
+                    let message = if handler.ident == first {
                         format!(
                             "two handlers are named `{}`: each handler becomes a message \
                              variant `{name}Msg::{variant}` and a method of `{name}Ref`, so \
@@ -504,13 +504,13 @@ fn call_reply(handler: &Handler) -> Option<MessageKind> {
     if ast::last_segment(ty).is_some_and(|s| s.ident == "ReplyAndStop") {
         if let Some(reply) = ast::type_argument(ty, 0) {
             return Some(MessageKind::Call {
-                reply: reply.clone(),
+                reply: Box::new(reply.clone()),
                 stops: true,
             });
         }
     }
     Some(MessageKind::Call {
-        reply: (**ty).clone(),
+        reply: ty.clone(),
         stops: false,
     })
 }
