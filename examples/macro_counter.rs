@@ -45,7 +45,11 @@ fn main() {
         let counter = Counter { count: 0 }.start().await.unwrap();
         counter.add(2);
         counter.add(40);
-        println!("the counter {} counts {:?}", counter.pid(), counter.get().await);
+        println!(
+            "the counter {} counts {:?}",
+            counter.pid(),
+            counter.get().await
+        );
 
         // In a tree: a named counter under a supervisor.
         let name = Name::new("counter");
