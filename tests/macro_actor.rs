@@ -282,3 +282,109 @@ async fn a_failing_init_is_a_start_error() {
     })
     .await;
 }
+
+/// Watches links and stray messages through `#[info]` handlers; its `wait`
+/// call blocks until released, to test timeouts.
+#[actor]
+struct Watcher {
+    events: flume::Sender<String>,
+    gate: flume::Receiver<()>,
+}
+
+#[actor]
+impl Watcher {
+    #[cast]
+    fn link_to(&mut self, pid: process::Pid) {
+        process::link(pid);
+    }
+
+    /// A subject of the actor's that its selector does not cover.
+    #[call]
+    fn stray_subject(&mut self) -> process::Subject<String> {
+        process::Subject::new()
+    }
+
+    /// Waits for the gate.
+    #[call]
+    async fn wait(&mut self) -> u8 {
+        let _ = self.gate.recv_async().await;
+        1
+    }
+
+    /// A reply that is a `Result`.
+    #[call]
+    fn parse(&self, text: String) -> Result<u32, String> {
+        text.parse()
+            .map_err(|_| format!("{text:?} is not a number"))
+    }
+
+    #[info]
+    fn exit(&mut self, exit: process::ExitMessage) {
+        let _ = self.events.send(format!("exit: {}", exit.reason));
+    }
+
+    #[info]
+    fn other(&mut self, other: process::Unexpected) {
+        let what = match other {
+            process::Unexpected::Message { type_name } => type_name.to_string(),
+            other => format!("{other:?}"),
+        };
+        let _ = self.events.send(format!("unexpected: {what}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn info_handlers_get_trapped_exits_and_unexpected_messages() {
+    as_process(async {
+        let (events, seen) = flume::unbounded();
+        let (_open, gate) = flume::unbounded();
+        let watcher = Watcher { events, gate }.start().await.unwrap();
+        // An #[info] handler for ExitMessage makes the actor trap exits.
+        let (go, wait) = tokio::sync::oneshot::channel::<()>();
+        let doomed = process::spawn(async move {
+            let _ = wait.await;
+            process::exit(ExitReason::Abnormal("boom".into())).await;
+        });
+        watcher.link_to(doomed);
+        assert_eq!(watcher.parse("7".into()).await, Ok(Ok(7)));
+        go.send(()).unwrap();
+        assert_eq!(seen.recv_async().await.unwrap(), "exit: boom");
+        assert!(process::is_alive(watcher.pid()));
+        // A message on a subject the actor does not select reaches the catch-all.
+        let stray = watcher.stray_subject().await.unwrap();
+        stray.send("hello".to_string());
+        assert_eq!(
+            seen.recv_async().await.unwrap(),
+            "unexpected: alloc::string::String"
+        );
+        assert_eq!(
+            watcher.parse("x".into()).await,
+            Ok(Err("\"x\" is not a number".to_string()))
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_times_out_after_the_handles_timeout() {
+    as_process(async {
+        let (events, _seen) = flume::unbounded();
+        let (open, gate) = flume::unbounded();
+        let watcher = Watcher { events, gate }.start().await.unwrap();
+        // The actor blocks in `wait` until the gate opens: a zero timeout looks
+        // for the reply once and gives up.
+        let impatient = watcher.with_timeout(Duration::ZERO);
+        assert_eq!(impatient.wait().await, Err(CallError::Timeout));
+        open.send(()).unwrap();
+        // The late reply was dropped; the next call gets its own.
+        open.send(()).unwrap();
+        assert_eq!(watcher.wait().await, Ok(1));
+        assert_eq!(
+            process::info(process::self_pid())
+                .unwrap()
+                .message_queue_len,
+            0
+        );
+    })
+    .await;
+}

@@ -47,12 +47,28 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> syn::Result<TokenS
         }
         Item::Impl(item) => {
             // Validate now, so that errors show even if the struct is not annotated.
-            let options = attr::parse_options(args.clone())?;
-            let actor = valid::check_impl(ast::parse_impl(item.clone())?, options)?;
-            let carrier = carrier_ident(&actor.name);
-            Ok(quote! {
-                #carrier! { [#args] #item }
-            })
+            let parsed = ast::parse_impl(item.clone())?;
+            // On an error, the impl block is still emitted (without the markers),
+            // so that the user sees this error rather than a cascade of missing
+            // methods.
+            let stripped = parsed.item.clone();
+            let checked = attr::parse_options(args.clone())
+                .and_then(|options| valid::check_impl(parsed, options));
+            match checked {
+                Ok(actor) => {
+                    let carrier = carrier_ident(&actor.name);
+                    Ok(quote! {
+                        #carrier! { [#args] #item }
+                    })
+                }
+                Err(error) => {
+                    let error = error.into_compile_error();
+                    Ok(quote! {
+                        #error
+                        #stripped
+                    })
+                }
+            }
         }
         Item::Enum(item) => Err(syn::Error::new_spanned(
             item.enum_token,
