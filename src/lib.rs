@@ -7,6 +7,13 @@
 #![deny(missing_docs)]
 
 pub use otp_core::{actor, process, runtime, supervisor, sys, task};
+pub use otp_macros::{actor, supervisor};
+
+pub mod macros;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 
 /// The items most programs need.
 pub mod prelude {

@@ -24,7 +24,7 @@ impl Parse for Options {
         let mut seen: Vec<Ident> = Vec::new();
         while !input.is_empty() {
             let key: Ident = input.parse()?;
-            if seen.iter().any(|s| *s == key) {
+            if seen.contains(&key) {
                 return Err(syn::Error::new_spanned(
                     &key,
                     format!("the option `{key}` is given twice: write it once"),
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn options_parse_and_typos_are_named() {
-        assert!(parse_options(quote!()).unwrap().debug == false);
+        assert!(!parse_options(quote!()).unwrap().debug);
         assert!(parse_options(quote!(debug)).unwrap().debug);
         let error = parse_options(quote!(debgu)).err().unwrap();
         assert!(

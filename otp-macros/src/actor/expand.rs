@@ -10,9 +10,8 @@
 //!
 //! The `otp::macros` module documents the hand-written equivalent of each item.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
 use syn::{Ident, Visibility};
 
 use super::ast::Receiver;
@@ -299,12 +298,10 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
         "Starts the actor linked to the caller (when it is a process) and returns its \
          [`{handle}`] once it has initialised."
     );
-    let builder_doc = format!(
-        "The actor builder this actor is made of: `otp::actor::new` (or \
+    let builder_doc = "The actor builder this actor is made of: `otp::actor::new` (or \
          `new_with_initialiser` with `#[init]`), `on_message` running the handlers, \
          and the hooks. Add options (`named`, `init_timeout`, ...) and call `start` to \
-         start it by hand."
-    );
+         start it by hand.";
     let call_builder = match &actor.init {
         None => quote!(self.builder()),
         Some(_) => quote!(#name::builder(#(#args),*)),
@@ -338,6 +335,17 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
 
         #worker
     }
+}
+
+/// `CastReturn::into_flow(call)`, with the argument located at the handler's
+/// return type, so a type it cannot return is reported there. The local keeps
+/// call-site hygiene (it must match the other generated names).
+fn into_flow(call: &TokenStream, output: Span) -> TokenStream {
+    let value = Ident::new("value", output.resolved_at(Span::call_site()));
+    quote! {{
+        let #value = #call;
+        ::otp::__private::CastReturn::into_flow(#value)
+    }}
 }
 
 fn is_async(actor: &Actor) -> bool {
@@ -377,8 +385,7 @@ fn dispatch(actor: &Actor) -> TokenStream {
         let call = quote!(state.#method(#(#names),*) #wait);
         match &m.kind {
             MessageKind::Cast => {
-                let into_flow =
-                    quote_spanned!(method.span()=> ::otp::__private::CastReturn::into_flow(#call));
+                let into_flow = into_flow(&call, m.output_span);
                 quote! {
                     #msg::#variant { #(#names),* } => {
                         let flow = #into_flow;
@@ -407,7 +414,8 @@ fn dispatch(actor: &Actor) -> TokenStream {
             method, variant, ..
         } = i;
         let wait = awaiting(i.is_async);
-        let into_flow = quote_spanned!(method.span()=> ::otp::__private::CastReturn::into_flow(state.#method(message) #wait));
+        let call = quote!(state.#method(message) #wait);
+        let into_flow = into_flow(&call, i.output_span);
         quote! {
             #msg::#variant { message } => {
                 let flow = #into_flow;
@@ -416,8 +424,7 @@ fn dispatch(actor: &Actor) -> TokenStream {
         }
     });
     let asyncness = is_async(actor).then(|| quote!(async));
-    let span = actor.item.self_ty.span();
-    quote_spanned! {span=>
+    quote! {
         impl #name {
             #[doc(hidden)]
             #[allow(unused_mut, clippy::unused_unit)]

@@ -5,7 +5,9 @@
 //! struct's visibility; the impl block's expansion validates the handlers, then
 //! calls that macro, which hands the impl block back to [`expand_impl`] together
 //! with the visibility. So generated items get the struct's visibility, and the
-//! impl block must come after the struct in the same module (as it usually does).
+//! impl block must come after the struct in the same module (as it usually does);
+//! otherwise rustc says it "cannot find macro
+//! `__Counter_needs_actor_on_its_struct_above_this_impl`".
 
 mod ast;
 mod attr;
@@ -45,12 +47,28 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> syn::Result<TokenS
         }
         Item::Impl(item) => {
             // Validate now, so that errors show even if the struct is not annotated.
-            let options = attr::parse_options(args.clone())?;
-            let actor = valid::check_impl(ast::parse_impl(item.clone())?, options)?;
-            let carrier = carrier_ident(&actor.name);
-            Ok(quote! {
-                #carrier! { [#args] #item }
-            })
+            let parsed = ast::parse_impl(item.clone())?;
+            // On an error, the impl block is still emitted (without the markers),
+            // so that the user sees this error rather than a cascade of missing
+            // methods.
+            let stripped = parsed.item.clone();
+            let checked = attr::parse_options(args.clone())
+                .and_then(|options| valid::check_impl(parsed, options));
+            match checked {
+                Ok(actor) => {
+                    let carrier = carrier_ident(&actor.name);
+                    Ok(quote! {
+                        #carrier! { [#args] #item }
+                    })
+                }
+                Err(error) => {
+                    let error = error.into_compile_error();
+                    Ok(quote! {
+                        #error
+                        #stripped
+                    })
+                }
+            }
         }
         Item::Enum(item) => Err(syn::Error::new_spanned(
             item.enum_token,
@@ -69,8 +87,14 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> syn::Result<TokenS
 }
 
 /// The name of the macro that carries a struct's visibility to its impl block.
+/// When it cannot be found, rustc's "cannot find macro" names it, so the name
+/// says what is missing.
 fn carrier_ident(name: &syn::Ident) -> syn::Ident {
-    format_ident!("__otp_actor_{}", name, span = name.span())
+    format_ident!(
+        "__{}_needs_actor_on_its_struct_above_this_impl",
+        name,
+        span = name.span()
+    )
 }
 
 /// What the carrier passes to [`expand_impl`]: `(vis) [options] impl ...`.

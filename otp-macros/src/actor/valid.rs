@@ -32,6 +32,8 @@ pub(crate) struct Message {
     pub(crate) is_async: bool,
     pub(crate) args: Vec<(Ident, Type)>,
     pub(crate) kind: MessageKind,
+    /// Where to report a return type the handler cannot have.
+    pub(crate) output_span: Span,
 }
 
 /// What a message expects back.
@@ -40,7 +42,7 @@ pub(crate) enum MessageKind {
     Cast,
     /// A reply of type `reply`; `stops` when the handler returns
     /// `ReplyAndStop<reply>`.
-    Call { reply: Type, stops: bool },
+    Call { reply: Box<Type>, stops: bool },
 }
 
 /// Where an `#[info]` handler's messages come from.
@@ -62,6 +64,7 @@ pub(crate) struct Info {
     pub(crate) is_async: bool,
     pub(crate) source: Source,
     pub(crate) ty: Type,
+    pub(crate) output_span: Span,
 }
 
 /// The `#[init]` function.
@@ -226,7 +229,7 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
                 }
                 let variant = ast::pascal_case(&handler.ident);
                 if let Some((first, _)) = seen.iter().find(|(_, v)| *v == variant) {
-                    let message = if *first == handler.ident.to_string() {
+                    let message = if handler.ident == first {
                         format!(
                             "two handlers are named `{}`: each handler becomes a message \
                              variant `{name}Msg::{variant}` and a method of `{name}Ref`, so \
@@ -280,6 +283,7 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
                     is_async: handler.is_async,
                     args,
                     kind,
+                    output_span: output_span(handler),
                 });
             }
             Role::Init => {
@@ -413,6 +417,14 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
     })
 }
 
+/// The return type's span, or the name's when there is none.
+fn output_span(handler: &Handler) -> Span {
+    match &handler.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => handler.ident.span(),
+    }
+}
+
 /// Calls, casts and infos take `&self` or `&mut self`.
 fn check_receiver(handler: &Handler, errors: &mut Errors) -> bool {
     let marker = handler.role().marker();
@@ -492,13 +504,13 @@ fn call_reply(handler: &Handler) -> Option<MessageKind> {
     if ast::last_segment(ty).is_some_and(|s| s.ident == "ReplyAndStop") {
         if let Some(reply) = ast::type_argument(ty, 0) {
             return Some(MessageKind::Call {
-                reply: reply.clone(),
+                reply: Box::new(reply.clone()),
                 stops: true,
             });
         }
     }
     Some(MessageKind::Call {
-        reply: (**ty).clone(),
+        reply: ty.clone(),
         stops: false,
     })
 }
@@ -550,10 +562,6 @@ fn check_info(
         );
         return None;
     }
-    if let ReturnType::Type(_, ty) = &handler.output {
-        // A Flow or a Result is fine; checked by the type system through CastReturn.
-        let _ = ty.span();
-    }
     Some(Info {
         method: handler.ident.clone(),
         variant,
@@ -561,5 +569,6 @@ fn check_info(
         is_async: handler.is_async,
         source,
         ty: (*arg.ty).clone(),
+        output_span: output_span(handler),
     })
 }

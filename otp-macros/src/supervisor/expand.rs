@@ -42,7 +42,9 @@ fn child(child: &ChildSpec) -> TokenStream {
             quote!((#builder #name).child_spec(#id))
         }
         Start::Worker(expr) => {
-            let make = quote_spanned!(expr.span()=> ::otp::__private::into_worker(#expr));
+            // `into_builder` is spanned at the user's expression, so a `start`
+            // that is not an actor is reported there, once.
+            let make = quote_spanned!(expr.span()=> ::otp::__private::into_builder(#expr));
             let name = match &child.name {
                 Some(e) => quote!(::std::option::Option::Some(#e)),
                 None => quote!(::std::option::Option::None),

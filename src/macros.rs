@@ -1,0 +1,299 @@
+//! The macros: `#[actor]` and `supervisor!`, and what they write for you.
+//!
+//! Both macros generate only what you could write by hand with [`actor`](mod@crate::actor)
+//! and [`supervisor`](mod@crate::supervisor); this page shows, for each generated item, the
+//! hand-written equivalent, so that you can always drop down a level.
+//!
+//! # `#[actor]`
+//!
+//! Put `#[actor]` on a struct with named fields (the state) and on its impl
+//! block, after the struct. Mark handlers:
+//!
+//! | marker | signature | becomes |
+//! |---|---|---|
+//! | `#[call]` | `fn get(&self, ...) -> R` | `CounterRef::get(...) -> Result<R, CallError>` (async) and `get_blocking` |
+//! | `#[cast]` | `fn add(&mut self, ...)` | `CounterRef::add(...)`, sends and returns at once |
+//! | `#[info]` | `fn down(&mut self, d: Down)` | receives monitors' `Down`s (or `ExitMessage`: trapped exits, the actor then traps exits; or `Unexpected`: anything else) |
+//! | `#[init]` | `fn init(args...) -> Result<Self, E>` | runs in the actor's process; `start(args...)`, an `Err` is `StartError::InitFailed` |
+//! | `#[terminate]` | `fn terminate(&mut self, reason: &ExitReason)` | gen_server's `terminate/2` |
+//!
+//! Handlers take `&self` or `&mut self` and may be `async`. A call replies with
+//! what it returns (a `Result` is a reply like any other), or returns a
+//! [`ReplyAndStop`] to reply and then stop. A cast or info handler returns
+//! nothing, a [`Flow`], or a `Result<(), E>` (an `Err` stops the actor with
+//! `ExitReason::Abnormal(e.to_string())`). `#[actor(debug)]` on the impl block
+//! describes the state and messages with `Debug` in `sys` replies and crash
+//! reports (the builder's `debug_state`).
+//!
+//! ```
+//! use otp::actor;
+//!
+//! /// Counts.
+//! #[actor]
+//! #[derive(Debug)]
+//! pub struct Counter {
+//!     count: u64,
+//! }
+//!
+//! #[actor(debug)]
+//! impl Counter {
+//!     /// Adds `n`.
+//!     #[cast]
+//!     pub fn add(&mut self, n: u64) {
+//!         self.count += n;
+//!     }
+//!
+//!     /// The count so far.
+//!     #[call]
+//!     pub fn get(&self) -> u64 {
+//!         self.count
+//!     }
+//! }
+//!
+//! # otp::runtime::block_on(async {
+//! let counter = Counter { count: 0 }.start().await.unwrap();
+//! counter.add(2);
+//! counter.add(40);
+//! assert_eq!(counter.get().await, Ok(42));
+//! # }).unwrap();
+//! ```
+//!
+//! ## What it generates, by hand
+//!
+//! For the `Counter` above, `#[actor]` writes the following (with the struct's
+//! visibility). This compiles as is, and is how to write the same actor
+//! without the macro:
+//!
+//! ```
+//! use std::time::Duration;
+//! use otp::actor::{self, Builder, Next, StartError};
+//! use otp::process::{self, CallError, Name, Pid, Subject};
+//! use otp::supervisor::ChildSpec;
+//!
+//! #[derive(Debug)]
+//! pub struct Counter {
+//!     count: u64,
+//! }
+//!
+//! impl Counter {
+//!     pub fn add(&mut self, n: u64) {
+//!         self.count += n;
+//!     }
+//!     pub fn get(&self) -> u64 {
+//!         self.count
+//!     }
+//! }
+//!
+//! // One variant per handler; a call carries the subject to reply on.
+//! #[derive(Debug)]
+//! pub enum CounterMsg {
+//!     Add { n: u64 },
+//!     Get { reply: Subject<u64> },
+//! }
+//!
+//! // The typed handle.
+//! #[derive(Clone, Debug)]
+//! pub struct CounterRef {
+//!     subject: Subject<CounterMsg>,
+//!     timeout: Duration,
+//! }
+//!
+//! impl CounterRef {
+//!     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+//!     pub fn new(subject: Subject<CounterMsg>) -> Self {
+//!         Self { subject, timeout: Self::DEFAULT_TIMEOUT }
+//!     }
+//!     pub fn named(name: &Name<CounterMsg>) -> Self {
+//!         Self::new(name.subject())
+//!     }
+//!     pub fn pid(&self) -> Pid {
+//!         self.subject.owner()
+//!     }
+//!     pub fn subject(&self) -> &Subject<CounterMsg> {
+//!         &self.subject
+//!     }
+//!     pub fn with_timeout(&self, timeout: Duration) -> Self {
+//!         Self { subject: self.subject.clone(), timeout }
+//!     }
+//!     pub fn add(&self, n: u64) {
+//!         self.subject.send(CounterMsg::Add { n });
+//!     }
+//!     pub async fn get(&self) -> Result<u64, CallError> {
+//!         process::call(&self.subject, self.timeout, |reply| CounterMsg::Get { reply }).await
+//!     }
+//!     pub fn get_blocking(&self) -> Result<u64, CallError> {
+//!         process::call_blocking(&self.subject, self.timeout, |reply| CounterMsg::Get { reply })
+//!     }
+//! }
+//!
+//! impl Counter {
+//!     // The builder behind it all (with #[init] or #[info] handlers it is
+//!     // `actor::new_with_initialiser`, whose initialiser calls `init` and
+//!     // builds the selector).
+//!     pub fn builder(self) -> Builder<Counter, CounterMsg, Subject<CounterMsg>> {
+//!         actor::new(self).on_message(Counter::dispatch).debug_state()
+//!     }
+//!     pub async fn start(self) -> Result<CounterRef, StartError> {
+//!         Ok(CounterRef::new(self.builder().start().await?.data))
+//!     }
+//!     pub async fn start_named(self, name: Name<CounterMsg>) -> Result<CounterRef, StartError> {
+//!         Ok(CounterRef::new(self.builder().named(name).start().await?.data))
+//!     }
+//!     pub fn child_spec(
+//!         id: impl Into<String>,
+//!         state: impl Fn() -> Self + Send + Sync + 'static,
+//!     ) -> ChildSpec {
+//!         ChildSpec::worker(id, move || state().builder().start())
+//!     }
+//!     // Hidden in the generated code (`__otp_dispatch`): runs the handler, replies,
+//!     // and turns what a handler returns into `Next` (a `Flow::Stop` or an `Err`
+//!     // from a cast becomes `Next::Stop`).
+//!     fn dispatch(mut state: Counter, message: CounterMsg) -> Next<Counter, CounterMsg> {
+//!         match message {
+//!             CounterMsg::Add { n } => {
+//!                 state.add(n);
+//!                 Next::Continue(state)
+//!             }
+//!             CounterMsg::Get { reply } => {
+//!                 let value = state.get();
+//!                 reply.send(value);
+//!                 Next::Continue(state)
+//!             }
+//!         }
+//!     }
+//! }
+//! # otp::runtime::block_on(async {
+//! # let counter = Counter { count: 1 }.start().await.unwrap();
+//! # counter.add(1);
+//! # assert_eq!(counter.get().await, Ok(2));
+//! # }).unwrap();
+//! ```
+//!
+//! Generic actors are not supported yet (the macro says so at the type
+//! parameter): write them with the builder, which is generic.
+//!
+//! # `supervisor!`
+//!
+//! Declares a supervision tree and evaluates to its [`supervisor::Builder`](crate::supervisor::Builder)
+//! (call `.start().await`, or nest it). Supervisor options: `strategy`
+//! (`OneForOne` (default), `OneForAll`, `RestForOne`), `intensity`, `period`,
+//! `auto_shutdown` (`Never`, `AnySignificant`, `AllSignificant`), `name`, and
+//! `children` (required). Each child is `id { ... }` with `start` (an `#[actor]`
+//! state, an actor builder, or a nested `supervisor! { ... }`), and optionally
+//! `restart` (`Permanent`, `Transient`, `Temporary`), `shutdown` (`BrutalKill`,
+//! `Infinity`, `Timeout(duration)`), `significant` and `name`. `start` is
+//! evaluated again at every restart.
+//!
+//! ```
+//! # use otp::actor;
+//! # #[actor] #[derive(Debug)] pub struct Counter { count: u64 }
+//! # #[actor] impl Counter { #[call] pub fn get(&self) -> u64 { self.count } }
+//! use std::time::Duration;
+//! use otp::process::Name;
+//! use otp::supervisor;
+//!
+//! # otp::runtime::block_on(async {
+//! let name = Name::new("counter");
+//! let tree = supervisor! {
+//!     strategy: OneForOne,
+//!     intensity: 3,
+//!     period: Duration::from_secs(5),
+//!     children: [
+//!         counter { start: Counter { count: 0 }, name: name.clone() },
+//!         inner {
+//!             start: supervisor! {
+//!                 strategy: OneForAll,
+//!                 children: [worker { start: Counter { count: 1 }, restart: Transient }],
+//!             },
+//!         },
+//!     ],
+//! }
+//! .start()
+//! .await
+//! .unwrap();
+//! assert_eq!(CounterRef::named(&name).get().await, Ok(0));
+//! assert_eq!(tree.data.which_children().await.unwrap().len(), 2);
+//! # }).unwrap();
+//! ```
+//!
+//! By hand, the same tree is:
+//!
+//! ```
+//! # use otp::actor;
+//! # #[actor] #[derive(Debug)] pub struct Counter { count: u64 }
+//! # #[actor] impl Counter { #[call] pub fn get(&self) -> u64 { self.count } }
+//! use std::time::Duration;
+//! use otp::process::Name;
+//! use otp::supervisor::{self, ChildSpec, Restart, Strategy};
+//!
+//! let name = Name::new("counter");
+//! let counter_name = name.clone();
+//! let tree = supervisor::new(Strategy::OneForOne)
+//!     .intensity(3)
+//!     .period(Duration::from_secs(5))
+//!     .add(ChildSpec::worker("counter", move || {
+//!         Counter { count: 0 }.builder().named(counter_name.clone()).start()
+//!     }))
+//!     .add(
+//!         supervisor::new(Strategy::OneForAll)
+//!             .add(
+//!                 ChildSpec::worker("worker", || Counter { count: 1 }.builder().start())
+//!                     .restart(Restart::Transient),
+//!             )
+//!             .child_spec("inner"),
+//!     );
+//! # let _ = tree;
+//! ```
+
+use std::sync::Arc;
+
+use otp_core::process::ExitReason;
+
+/// What a `#[cast]` or `#[info]` handler returns to go on or to stop
+/// (gen_server's `{noreply, State}` and `{stop, Reason, State}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on with the (changed) state.
+    Continue,
+    /// Stop with this reason, after the terminate hook. Links and monitors see
+    /// the reason; any reason but `Normal` and `Shutdown` makes a crash report.
+    Stop(ExitReason),
+}
+
+impl Flow {
+    /// Stop normally.
+    pub fn stop() -> Flow {
+        Flow::Stop(ExitReason::Normal)
+    }
+
+    /// Stop with `ExitReason::Abnormal(reason)`.
+    pub fn stop_abnormal(reason: impl Into<Arc<str>>) -> Flow {
+        Flow::Stop(ExitReason::Abnormal(reason.into()))
+    }
+}
+
+/// What a `#[call]` handler returns to reply and then stop (gen_server's
+/// `{stop, Reason, Reply, State}`). Write the return type as
+/// `ReplyAndStop<R>`: the caller gets an `R`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyAndStop<R> {
+    /// The reply.
+    pub reply: R,
+    /// Why the actor stops after replying.
+    pub reason: ExitReason,
+}
+
+impl<R> ReplyAndStop<R> {
+    /// Reply with `reply`, then stop normally.
+    pub fn normal(reply: R) -> Self {
+        ReplyAndStop {
+            reply,
+            reason: ExitReason::Normal,
+        }
+    }
+
+    /// Reply with `reply`, then stop with `reason`.
+    pub fn new(reply: R, reason: ExitReason) -> Self {
+        ReplyAndStop { reply, reason }
+    }
+}

@@ -1,0 +1,177 @@
+//! `supervisor!` end to end: a tree of nested supervisors whose named children
+//! are reachable by name across restarts.
+
+use std::time::Duration;
+
+use otp::macros::Flow;
+use otp::process::{self, ExitReason, Name, Pid, Selector};
+use otp::supervisor::{ChildPid, Supervisor};
+use otp::{actor, supervisor};
+
+const LIMIT: Duration = Duration::from_secs(20);
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
+    match tokio::time::timeout(LIMIT, process::run(body)).await {
+        Ok(Ok(value)) => value,
+        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
+        Err(_) => panic!("the test timed out"),
+    }
+}
+
+/// Waits until `pid` is down.
+async fn wait_down(pid: Pid) {
+    let m = process::monitor(pid);
+    Selector::new()
+        .select_monitor(m, |d| d)
+        .receive(WAIT)
+        .await
+        .unwrap();
+}
+
+#[actor]
+#[derive(Debug, Clone)]
+pub struct Cell {
+    value: u64,
+}
+
+#[actor]
+impl Cell {
+    #[cast]
+    pub fn set(&mut self, value: u64) {
+        self.value = value;
+    }
+
+    #[call]
+    pub fn get(&self) -> u64 {
+        self.value
+    }
+
+    #[cast]
+    pub fn crash(&mut self) -> Flow {
+        Flow::stop_abnormal("crash")
+    }
+}
+
+/// The pid of child `id` of `sup`.
+async fn child_pid(sup: &Supervisor, id: &str) -> Pid {
+    let children = sup.which_children().await.unwrap();
+    let child = children.iter().find(|c| c.id == id).unwrap();
+    match child.pid {
+        ChildPid::Running(pid) => pid,
+        other => panic!("child {id} is {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nested_tree_restarts_named_children_reachable_by_name() {
+    as_process(async {
+        let top_name = Name::new("top_cell");
+        let a_name = Name::new("a");
+        let b_name = Name::new("b");
+        let tree = supervisor! {
+            strategy: OneForOne,
+            intensity: 10,
+            period: Duration::from_secs(5),
+            children: [
+                top { start: Cell { value: 1 }, name: top_name.clone() },
+                inner {
+                    start: supervisor! {
+                        strategy: OneForAll,
+                        intensity: 10,
+                        children: [
+                            a { start: Cell { value: 10 }, name: a_name.clone(), shutdown: BrutalKill },
+                            "b" { start: Cell::builder(Cell { value: 20 }), name: b_name.clone() },
+                        ],
+                    },
+                },
+                temp { start: Cell { value: 3 }, restart: Temporary, shutdown: Timeout(Duration::from_secs(1)) },
+            ],
+        }
+        .start()
+        .await
+        .unwrap();
+        let sup = tree.data;
+        let top = CellRef::named(&top_name);
+        let a = CellRef::named(&a_name);
+        let b = CellRef::named(&b_name);
+        assert_eq!(top.get().await, Ok(1));
+        assert_eq!(a.get().await, Ok(10));
+        assert_eq!(b.get().await, Ok(20));
+
+        // A crash in `a` restarts both `a` and `b` (one_for_all), with fresh
+        // states, still reachable by name.
+        a.set(11);
+        b.set(21);
+        assert_eq!(a.get().await, Ok(11));
+        let (old_a, old_b) = (a.pid(), b.pid());
+        a.crash();
+        wait_down(old_a).await;
+        wait_down(old_b).await;
+        let inner: Supervisor = sup.child::<Supervisor>("inner").get().await.unwrap();
+        let new_a = child_pid(&inner, "a").await;
+        let new_b = child_pid(&inner, "b").await;
+        assert_ne!(new_a, old_a);
+        assert_ne!(new_b, old_b);
+        assert_eq!(process::whereis(&a_name), Some(new_a));
+        assert_eq!(a.get().await, Ok(10));
+        assert_eq!(b.get().await, Ok(20));
+
+        // The top worker is restarted alone (one_for_one).
+        let old_top = top.pid();
+        top.crash();
+        wait_down(old_top).await;
+        let new_top = child_pid(&sup, "top").await;
+        assert_ne!(new_top, old_top);
+        assert_eq!(top.get().await, Ok(1));
+        assert_eq!(a.pid(), new_a);
+
+        // A temporary child is not restarted.
+        let temp = child_pid(&sup, "temp").await;
+        let temp_ref = CellRef::new(
+            sup.child::<process::Subject<CellMsg>>("temp")
+                .get()
+                .await
+                .unwrap(),
+        );
+        assert_eq!(temp_ref.pid(), temp);
+        temp_ref.crash();
+        wait_down(temp).await;
+        let ids: Vec<String> = sup
+            .which_children()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids, ["top", "inner"]);
+
+        // Stopping the tree stops everything in it.
+        let root = sup.pid();
+        process::unlink(root);
+        process::send_exit(root, ExitReason::Shutdown);
+        wait_down(root).await;
+        assert!(!process::is_alive(new_a));
+        assert!(!process::is_alive(new_top));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_child_spec_fits_the_builder() {
+    as_process(async {
+        let tree = otp::supervisor::new(otp::supervisor::Strategy::OneForOne)
+            .add(Cell::child_spec("cell", || Cell { value: 7 }))
+            .start()
+            .await
+            .unwrap();
+        let subject = tree
+            .data
+            .child::<process::Subject<CellMsg>>("cell")
+            .get()
+            .await
+            .unwrap();
+        assert_eq!(CellRef::new(subject).get().await, Ok(7));
+    })
+    .await;
+}

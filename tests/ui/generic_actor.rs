@@ -1,0 +1,8 @@
+use otp::actor;
+
+#[actor]
+struct Store<T> {
+    items: Vec<T>,
+}
+
+fn main() {}

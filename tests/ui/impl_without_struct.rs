@@ -1,0 +1,15 @@
+use otp::actor;
+
+struct Counter {
+    count: u64,
+}
+
+#[actor]
+impl Counter {
+    #[call]
+    fn get(&self) -> u64 {
+        self.count
+    }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use otp::actor;
+
+#[actor]
+enum Light {
+    Red,
+    Green,
+}
+
+fn main() {}

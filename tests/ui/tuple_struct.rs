@@ -1,0 +1,6 @@
+use otp::actor;
+
+#[actor]
+struct Counter(u64);
+
+fn main() {}
