@@ -169,8 +169,12 @@
 //! # }).unwrap();
 //! ```
 //!
-//! Generic actors are not supported yet (the macro says so at the type
-//! parameter): write them with the builder, which is generic.
+//! Generic actors work: `#[actor] struct Store<T: Clone + Send + 'static>` with
+//! `#[actor] impl<T: Clone + Send + 'static> Store<T>` gives `StoreMsg<T>` and
+//! `StoreRef<T>` (the enum has a hidden variant that keeps every parameter used).
+//! Lifetimes cannot be: the state lives in its own process, so it owns its data.
+//!
+//! The generated code names the crate `::otp`, so depend on `otp` under that name.
 //!
 //! # `supervisor!`
 //!

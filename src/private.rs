@@ -13,6 +13,11 @@ use otp_core::supervisor::ChildSpec;
 
 use crate::macros::Flow;
 
+/// No value: the payload of the hidden variant that keeps a generic actor's
+/// type parameters used in its message enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Never {}
+
 /// What a `#[cast]` or `#[info]` handler may return.
 #[diagnostic::on_unimplemented(
     message = "a #[cast] or #[info] handler cannot return `{Self}`",

@@ -77,7 +77,10 @@ impl Handler {
 /// Records the impl block's handlers, removing their markers from it.
 pub(crate) fn parse_impl(mut item: ItemImpl) -> syn::Result<ActorImpl> {
     let name = match &*item.self_ty {
-        Type::Path(path) if path.qself.is_none() => path.path.get_ident().cloned(),
+        // `Counter` or `Store<T>`: one segment, its arguments being the impl's.
+        Type::Path(path) if path.qself.is_none() && path.path.segments.len() == 1 => {
+            path.path.segments.first().map(|s| s.ident.clone())
+        }
         _ => None,
     };
     let mut handlers = Vec::new();

@@ -124,21 +124,24 @@ pub(crate) fn check_struct(item: &syn::ItemStruct) -> syn::Result<()> {
             ),
         );
     }
-    if let Some(param) = item.generics.params.first() {
-        errors.at(param, generics_message(&item.ident));
-    }
-    if let Some(clause) = &item.generics.where_clause {
-        errors.at(clause, generics_message(&item.ident));
-    }
+    check_generics(&item.generics, &mut errors);
     errors.finish()
 }
 
-fn generics_message(name: &Ident) -> String {
-    format!(
-        "#[actor] does not support generic actors yet: the generated `{name}Msg` and `{name}Ref` \
-         would need the same parameters. Use concrete types (a type alias or a newtype), or \
-         write this actor with the builder (`otp::actor::new`), which is generic"
-    )
+/// Type (and const) parameters work; a lifetime cannot, since the state lives in
+/// its own process.
+fn check_generics(generics: &syn::Generics, errors: &mut Errors) {
+    for lifetime in generics.lifetimes() {
+        errors.at(
+            lifetime,
+            format!(
+                "an actor cannot borrow: its state lives in its own process for as long \
+                 as it runs, so it needs owned data. Remove `{}` and use owned types \
+                 (`String`, `Vec<T>`, `Arc<T>`)",
+                lifetime.lifetime
+            ),
+        );
+    }
 }
 
 /// The rules for the impl block.
@@ -152,17 +155,7 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
              not on a trait impl",
         );
     }
-    if let Some(param) = item.generics.params.first() {
-        errors.at(
-            param,
-            generics_message(
-                actor
-                    .name
-                    .as_ref()
-                    .unwrap_or(&Ident::new("Actor", Span::call_site())),
-            ),
-        );
-    }
+    check_generics(&item.generics, &mut errors);
     let Some(name) = actor.name.clone() else {
         errors.at(
             &item.self_ty,

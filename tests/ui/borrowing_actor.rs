@@ -1,8 +1,8 @@
 use otp::actor;
 
 #[actor]
-struct Store<T> {
-    items: Vec<T>,
+struct View<'a> {
+    text: &'a str,
 }
 
 fn main() {}
