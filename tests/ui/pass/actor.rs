@@ -96,7 +96,27 @@ impl Everything {
 
 fn assert_handle<T: Clone + Send + Sync + std::fmt::Debug + 'static>() {}
 
+fn local() {
+    // An actor declared inside a function body.
+    #[actor]
+    struct Local {
+        n: u8,
+    }
+
+    #[actor]
+    impl Local {
+        #[call]
+        fn n(&self) -> u8 {
+            self.n
+        }
+    }
+
+    let _ = Local { n: 1 }.builder();
+    let _: Option<LocalRef> = None;
+}
+
 fn main() {
+    local();
     inner::check();
     assert_handle::<EverythingRef>();
     let _ = Everything::builder("first".into());
