@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p otp-bench` runs everything and prints markdown tables of
 //! medians and of ratios to otp. Options: `--quick` (small sizes), `--runs N`
-//! (default 5), `--scenario NAME`, `--contender NAME`. Each run is a fresh process
+//! (default 3), `--scenario NAME`, `--contender NAME`. Each run is a fresh process
 //! (this binary with `--single SCENARIO CONTENDER SIZE`), so that memory figures
 //! belong to one run alone.
 
@@ -38,7 +38,7 @@ fn main() {
     }
     let mut options = Options {
         quick: false,
-        runs: 5,
+        runs: 3,
         scenario: None,
         contender: None,
     };

@@ -16,6 +16,7 @@ pub fn run(scenario: &str, size: u64) -> Option<f64> {
             "pingpong" => Some(pingpong(size).await),
             "ring" => Some(ring(size).await),
             "spawn" | "spawn1m" => Some(spawn(size).await),
+            "spawnactor" => Some(spawn_actors(size).await),
             "spawnrss" => {
                 spawn(size).await;
                 Some(peak_rss() / (1024.0 * 1024.0))
@@ -103,7 +104,29 @@ async fn ring(hops: u64) -> f64 {
     rate(hops, start.elapsed())
 }
 
+/// Processes that take one message, reply and stop: what Erlang's `spawn` does.
 async fn spawn(count: u64) -> f64 {
+    let replies = Subject::<()>::new();
+    let start = Instant::now();
+    for _ in 0..count {
+        let inbox = flume::bounded::<Subject<()>>(1);
+        let (to_child, child_inbox) = inbox;
+        process::spawn(async move {
+            if let Ok(reply) = child_inbox.recv_async().await {
+                reply.send(());
+            }
+        });
+        let _ = to_child.send(replies.clone());
+    }
+    for _ in 0..count {
+        process::receive_forever(&replies).await.unwrap();
+    }
+    rate(count, start.elapsed())
+}
+
+/// Actors started one after another with `actor::start`, which waits for each
+/// one's `init` like `proc_lib:start_link`, then asked to reply once and stop.
+async fn spawn_actors(count: u64) -> f64 {
     let replies = Subject::<()>::new();
     let start = Instant::now();
     for _ in 0..count {

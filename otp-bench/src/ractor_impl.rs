@@ -17,7 +17,7 @@ pub fn run(scenario: &str, size: u64) -> Option<f64> {
             match scenario.as_str() {
                 "pingpong" => Some(pingpong(size).await),
                 "ring" => Some(ring(size).await),
-                "spawn" | "spawn1m" => Some(spawn(size).await),
+                "spawn" | "spawn1m" | "spawnactor" => Some(spawn(size).await),
                 "spawnrss" => {
                     spawn(size).await;
                     Some(peak_rss() / (1024.0 * 1024.0))

@@ -31,7 +31,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "spawn",
-        title: "spawn 100,000 actors that reply once and stop",
+        title: "spawn 100,000 processes/actors that reply once and stop",
         unit: "spawns/s",
         higher_is_better: true,
         full: 100_000,
@@ -39,11 +39,19 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "spawn1m",
-        title: "spawn 1,000,000 actors that reply once and stop",
+        title: "spawn 1,000,000 processes/actors that reply once and stop",
         unit: "spawns/s",
         higher_is_better: true,
         full: 1_000_000,
         quick: 20_000,
+    },
+    Scenario {
+        name: "spawnactor",
+        title: "start 100,000 actors synchronously (init_ack), each replies once",
+        unit: "starts/s",
+        higher_is_better: true,
+        full: 100_000,
+        quick: 10_000,
     },
     Scenario {
         name: "spawnrss",
