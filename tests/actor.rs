@@ -243,8 +243,6 @@ async fn a_catch_all_in_the_selector_takes_what_nothing_else_does() {
         .unwrap();
         // An EXIT from a linked process: the actor does not trap exits, so make
         // it receive something else it never selected: a DOWN.
-        let stranger = Subject::<u8>::new();
-        let _ = stranger;
         started.data.send("direct".into());
         let watcher_of = started.pid;
         // Ask the actor (through a sys replace) to monitor a dead pid: the DOWN

@@ -19,8 +19,6 @@ async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 's
 
 /// A counter that adds what it is sent and, on `None`, reports its count.
 async fn counter(name: Option<Name<Option<u32>>>) -> actor::Started<Subject<Option<u32>>> {
-    let reports = Subject::<u32>::new();
-    let _ = reports;
     let mut builder = actor::new(0u32)
         .on_message(|n, message: Option<u32>| Next::Continue(n + message.unwrap_or(0)))
         .debug_state();

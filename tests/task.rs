@@ -98,7 +98,6 @@ async fn an_unlinked_task_crash_is_only_an_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_leaves_the_task_running_and_it_can_be_awaited_again() {
     as_process(async {
-        let gate = process::Subject::<()>::new();
         let (go, proceed) = flume::unbounded::<()>();
         let mut t = task::spawn(async move {
             let _ = proceed.recv_async().await;
@@ -111,7 +110,6 @@ async fn a_timeout_leaves_the_task_running_and_it_can_be_awaited_again() {
         assert!(process::is_alive(t.pid()));
         go.send(()).unwrap();
         assert_eq!(t.try_await(WAIT).await, Ok("done"));
-        drop(gate);
         assert_clean();
     })
     .await;
