@@ -31,20 +31,34 @@ enum Incoming<M> {
     Unexpected(Unexpected),
 }
 
-pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(
-    mut actor: Loop<S, M>,
-    mut state: S,
-    selector: Selector<M>,
-) {
+/// A started actor: what [`run`] needs. It travels boxed so that the loop's
+/// future holds each value once (an `async fn` keeps its parameters beside the
+/// locals they move into, which doubled the memory of every idle actor).
+pub(crate) struct Running<S, M> {
+    pub(crate) actor: Box<Loop<S, M>>,
+    pub(crate) state: S,
+    pub(crate) selector: Selector<M>,
+}
+
+pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Running<S, M>>) {
+    let Running {
+        mut actor,
+        mut state,
+        selector,
+    } = *running;
     let mut selector = actor.full_selector(selector);
-    let system_only = actor.with_parent(Selector::new().select_system(Incoming::System));
+    // While suspended, the actor answers only system messages (and its parent's
+    // exit). Built when first needed: most actors are never suspended.
+    let mut system_only = None;
     // The last message handled, for the crash report: its Debug form when the actor
     // asked for one (formatted per message, the price of `debug_state`), else its
     // type's name, which costs nothing.
     let mut last: Cow<'static, str> = Cow::Borrowed("");
     loop {
         let receiving = if actor.debug.suspended() {
-            &system_only
+            system_only.get_or_insert_with(|| {
+                actor.with_parent(Selector::new().select_system(Incoming::System))
+            })
         } else {
             &selector
         };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 
 use super::builder::{Builder, Init};
-use super::run::{Loop, run};
+use super::run::{Loop, Running, run};
 use crate::process::{self, ExitReason, Pid, RegisterError, Selector, Subject, Watcher};
 use crate::sys;
 
@@ -96,7 +96,12 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
             spawn = spawn.trap_exits();
         }
         let (pid, _, _) = spawn.start::<M, _>(Some((reference, watcher)), move |subject| {
-            init_and_run(self, subject, parent, ack)
+            init_and_run(Box::new(Starting {
+                builder: self,
+                subject,
+                parent,
+                ack,
+            }))
         });
         let outcome = tokio::time::timeout(timeout, acked.recv_async()).await;
         process::remove_watcher(pid, reference);
@@ -121,12 +126,36 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
 }
 
 /// The actor's process: register, initialise, acknowledge, then loop.
-async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
+/// What a new actor's process starts from. Boxed, like [`Running`], so that the
+/// process's future stays small.
+struct Starting<S, M, D> {
     builder: Builder<S, M, D>,
     subject: Subject<M>,
     parent: Option<Pid>,
     ack: flume::Sender<Ack<D>>,
+}
+
+/// The body of an actor's process. Initialising is boxed: its future is large
+/// and lives only until the actor has started; the loop's future stays inline.
+async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
+    starting: Box<Starting<S, M, D>>,
 ) {
+    if let Some(running) = Box::pin(init(starting)).await {
+        run(running).await;
+    }
+}
+
+/// Registers the name, runs the initialiser and acknowledges the start; `None`
+/// if the actor must not run (the start failed or the starter gave up).
+async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
+    starting: Box<Starting<S, M, D>>,
+) -> Option<Box<Running<S, M>>> {
+    let Starting {
+        builder,
+        subject,
+        parent,
+        ack,
+    } = *starting;
     crate::process::table::mark_own_crash_reports();
     let me = process::self_pid();
     // A start failure: unlink from the parent first so it gets no EXIT, and free
@@ -147,7 +176,7 @@ async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
                 other => StartError::InitFailed(other.to_string()),
             };
             fail(error, false);
-            return;
+            return None;
         }
     }
     let registered = builder.name.is_some();
@@ -171,10 +200,10 @@ async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
     let selector = selector.unwrap_or_else(|| Selector::new().select(&subject));
     if ack.send(Ack::Started(data)).is_err() {
         // The starter gave up (timeout) and is killing us.
-        return;
+        return None;
     }
     drop(ack);
-    let state_loop = Loop {
+    let actor = Box::new(Loop {
         handler: builder.handler,
         terminate: builder.terminate,
         describe_state: builder.describe_state,
@@ -182,6 +211,10 @@ async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         name: builder.name.map(|n| n.label().to_string()),
         parent: if builder.trap_exits { parent } else { None },
         debug: sys::Debug::new(builder.behaviour, parent),
-    };
-    Box::pin(run(state_loop, state, selector)).await;
+    });
+    Some(Box::new(Running {
+        actor,
+        state,
+        selector,
+    }))
 }

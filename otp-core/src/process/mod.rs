@@ -56,6 +56,7 @@
 
 mod call;
 mod context;
+mod drive;
 mod exit;
 mod info;
 pub(crate) mod mailbox;

@@ -50,7 +50,7 @@ pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason, report: b
     }
     for (reference, target) in monitors {
         if let Some(target) = table::get(target) {
-            target.state.lock().monitored_by.remove(&reference);
+            target.state.lock().forget_watcher(reference);
         }
     }
     for pid in links {
@@ -103,7 +103,7 @@ pub(crate) fn exit_signal(target: &Arc<ProcEntry>, from: Pid, reason: &ExitReaso
     if let Some(reason) = dies_with {
         state.status = Status::Exiting(reason);
         drop(state);
-        target.stop.notify_one();
+        target.stop.throw();
     }
 }
 
@@ -210,14 +210,7 @@ pub(crate) fn add_watcher(pid: Pid, reference: u64, watcher: Watcher) -> bool {
 /// Removes a watcher registered with [`add_watcher`]. Once it returns, the watcher
 /// is never called. Returns whether it was still registered.
 pub(crate) fn remove_watcher(pid: Pid, reference: u64) -> bool {
-    table::get(pid).is_some_and(|target| {
-        target
-            .state
-            .lock()
-            .monitored_by
-            .remove(&reference)
-            .is_some()
-    })
+    table::get(pid).is_some_and(|target| target.state.lock().forget_watcher(reference))
 }
 
 /// Removes `monitor` and drops its `Down` if it was already delivered
@@ -304,7 +297,7 @@ pub fn is_alive(pid: Pid) -> bool {
 pub async fn exit(reason: ExitReason) -> ! {
     let me = context::entry("exit");
     context::with(|ctx| *ctx.exit_reason.borrow_mut() = Some(reason));
-    me.stop.notify_one();
+    me.stop.throw();
     std::future::pending().await
 }
 

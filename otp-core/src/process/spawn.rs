@@ -1,17 +1,15 @@
 //! Starting processes.
 
 use std::cell::RefCell;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use futures_util::FutureExt;
-
-use super::context::{self, CTX, Ctx};
+use super::context::{self, Ctx};
+use super::drive::Drive;
 use super::exit::{ExitReason, Monitor};
 use super::mailbox::{Envelope, Mailbox};
 use super::signal::exit_process;
 use super::subject::Reply;
-use super::table::{self, ProcEntry, Status, Watcher};
+use super::table::{self, ProcEntry, Watcher};
 use super::{Pid, Subject, panic};
 
 /// How to start a process: linked, monitored, trapping exits, on a thread of its
@@ -143,7 +141,7 @@ impl Builder {
             handle: handle.clone(),
             exit_reason: RefCell::new(None),
         };
-        let task = drive(entry.clone(), ctx, future);
+        let task = Drive::new(entry.clone(), ctx, future);
         if self.blocking {
             spawn_thread(pid, entry, task);
         } else {
@@ -172,42 +170,6 @@ fn spawn_thread(pid: Pid, entry: Arc<ProcEntry>, task: impl Future<Output = ()> 
     if let Err(error) = started {
         tracing::error!(%pid, %error, "could not start a thread for a blocking process");
     }
-}
-
-/// Runs a process body under `catch_unwind`, stopping it as soon as an exit signal
-/// kills it, then runs its exit.
-async fn drive(entry: Arc<ProcEntry>, ctx: Ctx, body: impl Future<Output = ()> + Send) {
-    let (own, finished) = CTX
-        .scope(ctx, async {
-            let outcome = tokio::select! {
-                biased;
-                () = entry.stop.notified() => None,
-                result = AssertUnwindSafe(body).catch_unwind() => Some(result),
-            };
-            // Drop what is queued now, so that requests waiting in it release
-            // their resources before the DOWN goes out.
-            super::receive::flush();
-            let own = context::with(|ctx| ctx.exit_reason.borrow_mut().take()).flatten();
-            (own, outcome)
-        })
-        .await;
-    let signalled = match &entry.state.lock().status {
-        Status::Exiting(reason) => Some(reason.clone()),
-        _ => None,
-    };
-    // A crash report is for exits the process made itself (a panic, `exit`), not
-    // for exit signals from others: their sender reported already.
-    let (reason, report) = match (own, signalled, finished) {
-        (Some(reason), _, _) => {
-            let report = !reason.is_clean();
-            (reason, report)
-        }
-        (None, Some(reason), _) => (reason, false),
-        (None, None, Some(Ok(()))) => (ExitReason::Normal, false),
-        (None, None, Some(Err(payload))) => (ExitReason::Panic(panic::reason(payload)), true),
-        (None, None, None) => (ExitReason::Killed, false),
-    };
-    exit_process(&entry, reason, report);
 }
 
 /// Starts `body` as a new process (`erlang:spawn/1`).

@@ -17,7 +17,7 @@ pub(crate) struct ProcEntry {
     pub(crate) sink: Box<dyn Sink>,
     pub(crate) state: Mutex<ProcState>,
     /// Woken when an exit signal has set `Status::Exiting`.
-    pub(crate) stop: tokio::sync::Notify,
+    pub(crate) stop: super::drive::StopSwitch,
     /// Length of the owner's save queue, for `info`.
     pub(crate) saved_len: AtomicUsize,
     /// Set by behaviours (actors) that write their own crash report.
@@ -44,6 +44,19 @@ pub(crate) struct ProcState {
     pub(crate) monitored_by: HashMap<u64, Watcher>,
     pub(crate) trap_exit: bool,
     pub(crate) name: Option<RegisteredName>,
+}
+
+impl ProcState {
+    /// Removes a monitor on this process; returns whether it was there. An empty
+    /// map gives its memory back: every actor start adds and removes one, and an
+    /// idle process should not keep the room for it.
+    pub(crate) fn forget_watcher(&mut self, reference: u64) -> bool {
+        let removed = self.monitored_by.remove(&reference).is_some();
+        if self.monitored_by.is_empty() {
+            self.monitored_by = HashMap::new();
+        }
+        removed
+    }
 }
 
 /// Who receives the DOWN of a monitor.
@@ -84,7 +97,7 @@ impl ProcEntry {
                 trap_exit: false,
                 name: None,
             }),
-            stop: tokio::sync::Notify::new(),
+            stop: super::drive::StopSwitch::new(),
             saved_len: AtomicUsize::new(0),
             reports_own_crash: AtomicBool::new(false),
             counting_sends: AtomicBool::new(false),
