@@ -17,12 +17,14 @@ pub(crate) struct Ctx {
 }
 
 tokio::task_local! {
-    pub(crate) static CTX: Ctx;
+    /// Boxed: the task-local slot moves its value in and out on every poll of
+    /// the process, so it should be one pointer.
+    pub(crate) static CTX: Box<Ctx>;
 }
 
 /// Runs `f` with the current process's context, or returns `None` outside one.
 pub(crate) fn with<R>(f: impl FnOnce(&Ctx) -> R) -> Option<R> {
-    CTX.try_with(f).ok()
+    CTX.try_with(|ctx| f(ctx)).ok()
 }
 
 /// The current process's entry; panics outside a process with `what` named.

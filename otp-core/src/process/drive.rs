@@ -9,7 +9,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 
 use futures_util::FutureExt;
 use futures_util::future::CatchUnwind;
@@ -43,9 +43,15 @@ impl StopSwitch {
         self.waker.wake();
     }
 
-    /// Registers the process's waker, then says whether the switch was thrown.
-    fn is_thrown(&self, cx: &Context<'_>) -> bool {
-        self.waker.register(cx.waker());
+    /// Says whether the switch was thrown, after making sure that throwing it
+    /// wakes the current task. `known` is the waker registered last: a task's
+    /// waker rarely changes, so the atomic registration happens once, and each
+    /// later poll pays a pointer comparison and a load.
+    fn is_thrown(&self, cx: &Context<'_>, known: &mut Option<Waker>) -> bool {
+        if !known.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            self.waker.register(cx.waker());
+            *known = Some(cx.waker().clone());
+        }
         self.thrown.load(Ordering::Acquire)
     }
 }
@@ -56,6 +62,7 @@ pin_project_lite::pin_project! {
     /// The body, run until it ends or the stop switch is thrown.
     struct Run<F> {
         entry: Arc<ProcEntry>,
+        waker: Option<Waker>,
         #[pin]
         body: CatchUnwind<AssertUnwindSafe<F>>,
     }
@@ -68,7 +75,7 @@ impl<F: Future<Output = ()>> Future for Run<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let outcome = if this.entry.stop.is_thrown(cx) {
+        let outcome = if this.entry.stop.is_thrown(cx, this.waker) {
             None
         } else {
             Some(ready!(this.body.poll(cx)))
@@ -86,7 +93,7 @@ pin_project_lite::pin_project! {
     pub(crate) struct Drive<F> {
         entry: Arc<ProcEntry>,
         #[pin]
-        scoped: TaskLocalFuture<Ctx, Run<F>>,
+        scoped: TaskLocalFuture<Box<Ctx>, Run<F>>,
     }
 }
 
@@ -94,11 +101,12 @@ impl<F: Future<Output = ()> + Send> Drive<F> {
     pub(crate) fn new(entry: Arc<ProcEntry>, ctx: Ctx, body: F) -> Self {
         let run = Run {
             entry: entry.clone(),
+            waker: None,
             body: AssertUnwindSafe(body).catch_unwind(),
         };
         Drive {
             entry,
-            scoped: CTX.scope(ctx, run),
+            scoped: CTX.scope(Box::new(ctx), run),
         }
     }
 }
