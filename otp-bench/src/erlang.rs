@@ -28,6 +28,8 @@ fn compiled() -> Option<PathBuf> {
         .arg("-o")
         .arg(&dir)
         .arg(&source)
+        // Compiler messages go to stderr: stdout carries only the tables.
+        .stdout(std::io::stderr())
         .status()
         .ok()?;
     status.success().then_some(dir)
