@@ -5,16 +5,10 @@ use std::time::Duration;
 use otp::actor::{self, Initialised, Next, StartError};
 use otp::process::{self, CallError, ExitReason, Name, Selector, Subject};
 
-const LIMIT: Duration = Duration::from_secs(20);
-const WAIT: Duration = Duration::from_secs(5);
+mod common;
+use common::{WAIT, within};
 
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
+const LIMIT: Duration = Duration::from_secs(20);
 
 #[derive(Debug)]
 enum Counter {
@@ -42,7 +36,7 @@ async fn get(subject: &Subject<Counter>) -> Result<u64, CallError> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_counter_counts_and_stops_normally() {
-    as_process(async {
+    within(LIMIT, async {
         let started = actor::new(0).on_message(counter).start().await.unwrap();
         let m = process::monitor(started.pid);
         started.data.send(Counter::Add(2));
@@ -66,7 +60,7 @@ async fn a_counter_counts_and_stops_normally() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stop_abnormal_reaches_a_linked_trapping_parent_verbatim() {
-    as_process(async {
+    within(LIMIT, async {
         process::trap_exits(true);
         let started = actor::new(0).on_message(counter).start().await.unwrap();
         started.data.send(Counter::Fail("x"));
@@ -85,7 +79,7 @@ async fn stop_abnormal_reaches_a_linked_trapping_parent_verbatim() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_handler_ends_the_actor_with_a_panic_reason() {
-    as_process(async {
+    within(LIMIT, async {
         let started = actor::new(())
             .on_message(|(), _: u8| panic!("handler failed"))
             .start()
@@ -110,7 +104,7 @@ async fn a_panicking_handler_ends_the_actor_with_a_panic_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_past_its_timeout_gives_init_timeout_and_no_exit_to_a_trapping_starter() {
-    as_process(async {
+    within(LIMIT, async {
         process::trap_exits(true);
         let slow =
             actor::new_with_initialiser(Duration::from_millis(20), |_subject: Subject<u8>| async {
@@ -133,7 +127,7 @@ async fn init_past_its_timeout_gives_init_timeout_and_no_exit_to_a_trapping_star
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_and_panicking_inits_are_typed_errors_and_leave_the_caller_alive() {
-    as_process(async {
+    within(LIMIT, async {
         let failing = actor::new_with_initialiser(WAIT, |_subject: Subject<u8>| async {
             Err::<Initialised<(), u8, ()>, _>("no database".to_string())
         });
@@ -163,7 +157,7 @@ async fn failing_and_panicking_inits_are_typed_errors_and_leave_the_caller_alive
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_actor_is_reachable_by_name_and_a_taken_name_starts_nothing() {
-    as_process(async {
+    within(LIMIT, async {
         let name = Name::<Counter>::new("counter");
         let started = actor::new(1)
             .on_message(counter)
@@ -193,7 +187,7 @@ async fn a_named_actor_is_reachable_by_name_and_a_taken_name_starts_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_custom_selector_replaces_the_default_subject() {
-    as_process(async {
+    within(LIMIT, async {
         let ready = Subject::<Subject<String>>::new();
         let to_me = ready.clone();
         let started = actor::new_with_initialiser(WAIT, move |own: Subject<String>| async move {
@@ -225,7 +219,7 @@ async fn a_custom_selector_replaces_the_default_subject() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_catch_all_in_the_selector_takes_what_nothing_else_does() {
-    as_process(async {
+    within(LIMIT, async {
         let started = actor::new_with_initialiser(WAIT, |own: Subject<String>| async move {
             let selector = Selector::new()
                 .select(&own)
@@ -269,7 +263,7 @@ async fn a_catch_all_in_the_selector_takes_what_nothing_else_does() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_handlers_await_and_keep_order() {
-    as_process(async {
+    within(LIMIT, async {
         let started = actor::new(Vec::new())
             .on_message_async(|mut seen: Vec<u32>, n: u32| async move {
                 tokio::task::yield_now().await;
@@ -290,7 +284,7 @@ async fn async_handlers_await_and_keep_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_timed_out_calls_leave_the_caller_mailbox_empty() {
-    as_process(async {
+    within(LIMIT, async {
         // An actor that never replies but keeps the requests' reply subjects.
         let started = actor::new(0u32)
             .on_message(|n, reply: Subject<u32>| {
@@ -328,7 +322,7 @@ async fn ten_thousand_timed_out_calls_leave_the_caller_mailbox_empty() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn terminate_runs_on_normal_and_abnormal_stops_and_on_shutdown_by_the_parent() {
-    as_process(async {
+    within(LIMIT, async {
         let reasons = Subject::<(u64, ExitReason)>::new();
         for message in [Counter::Stop, Counter::Fail("bad")] {
             let report = reasons.clone();

@@ -5,25 +5,15 @@ use std::time::Duration;
 use otp::actor;
 use otp::actor::StartError;
 use otp::macros::{Flow, ReplyAndStop};
-use otp::process::{self, CallError, Down, ExitReason, Name, Selector};
+use otp::process::{self, CallError, Down, ExitReason, Name};
+
+mod common;
+use common::{WAIT, within};
 
 const LIMIT: Duration = Duration::from_secs(20);
-const WAIT: Duration = Duration::from_secs(5);
-
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
 
 async fn down_of(pid: process::Pid, monitor: process::Monitor) -> ExitReason {
-    let down = Selector::new()
-        .select_monitor(monitor, |d| d)
-        .receive(WAIT)
-        .await
-        .unwrap();
+    let down = common::down_of(monitor).await;
     assert_eq!(down.pid, pid);
     down.reason
 }
@@ -75,7 +65,7 @@ impl Counter {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_counter_counts_through_its_handle() {
-    as_process(async {
+    within(LIMIT, async {
         let counter = Counter { count: 0 }.start().await.unwrap();
         counter.add(2);
         counter.add(40);
@@ -94,7 +84,7 @@ async fn a_counter_counts_through_its_handle() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_err_from_a_cast_stops_the_actor_with_that_reason() {
-    as_process(async {
+    within(LIMIT, async {
         process::trap_exits(true);
         let counter = Counter { count: 0 }.start().await.unwrap();
         let m = process::monitor(counter.pid());
@@ -110,7 +100,7 @@ async fn an_err_from_a_cast_stops_the_actor_with_that_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_handle_works_from_a_plain_thread_and_by_name() {
-    as_process(async {
+    within(LIMIT, async {
         let name = Name::new("counter");
         let counter = Counter { count: 5 }
             .start_named(name.clone())
@@ -136,7 +126,7 @@ async fn the_handle_works_from_a_plain_thread_and_by_name() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sys_get_state_sees_a_macro_made_actor() {
-    as_process(async {
+    within(LIMIT, async {
         let counter = Counter { count: 0 }.start().await.unwrap();
         counter.add(7);
         assert_eq!(
@@ -179,7 +169,7 @@ impl Stack {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stack_pushes_pops_and_drains() {
-    as_process(async {
+    within(LIMIT, async {
         let stack = Stack { items: vec![] }.start().await.unwrap();
         stack.push("a".into());
         stack.push("b".into());
@@ -243,7 +233,7 @@ impl Fetcher {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn async_handlers_init_info_and_terminate() {
-    as_process(async {
+    within(LIMIT, async {
         process::trap_exits(true);
         let (events, seen) = flume::unbounded();
         let fetcher = Fetcher::start(3, events).await.unwrap();
@@ -272,7 +262,7 @@ async fn async_handlers_init_info_and_terminate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_init_is_a_start_error() {
-    as_process(async {
+    within(LIMIT, async {
         let (events, _seen) = flume::unbounded();
         let started = Fetcher::start(0, events).await;
         assert_eq!(
@@ -335,7 +325,7 @@ impl Watcher {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn info_handlers_get_trapped_exits_and_unexpected_messages() {
-    as_process(async {
+    within(LIMIT, async {
         let (events, seen) = flume::unbounded();
         let (_open, gate) = flume::unbounded();
         let watcher = Watcher { events, gate }.start().await.unwrap();
@@ -367,7 +357,7 @@ async fn info_handlers_get_trapped_exits_and_unexpected_messages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_times_out_after_the_handles_timeout() {
-    as_process(async {
+    within(LIMIT, async {
         let (events, _seen) = flume::unbounded();
         let (open, gate) = flume::unbounded();
         let watcher = Watcher { events, gate }.start().await.unwrap();

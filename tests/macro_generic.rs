@@ -4,17 +4,11 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use otp::actor;
-use otp::process;
+
+mod common;
+use common::within;
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
 
 /// A last-in first-out store of any cloneable item.
 #[actor]
@@ -60,7 +54,7 @@ impl<Tag: Send + 'static> Tagged<Tag> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generic_actor_works_for_each_type() {
-    as_process(async {
+    within(LIMIT, async {
         let numbers: StoreRef<u32> = Store { items: vec![1] }.start().await.unwrap();
         numbers.push(2);
         assert_eq!(numbers.pop().await, Ok(Some(2)));

@@ -4,31 +4,16 @@
 use std::time::Duration;
 
 use otp::macros::Flow;
-use otp::process::{self, ExitReason, Name, Pid, Selector};
+use otp::process::{self, ExitReason, Name, Pid};
 use otp::supervisor::{ChildPid, Supervisor};
 use otp::{actor, supervisor};
 
-const LIMIT: Duration = Duration::from_secs(20);
-const WAIT: Duration = Duration::from_secs(5);
+mod common;
+use common::{wait_down, within};
 
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// Waits until `pid` is down.
-async fn wait_down(pid: Pid) {
-    let m = process::monitor(pid);
-    Selector::new()
-        .select_monitor(m, |d| d)
-        .receive(WAIT)
-        .await
-        .unwrap();
-}
-
 #[actor]
 #[derive(Debug, Clone)]
 pub struct Cell {
@@ -65,7 +50,7 @@ async fn child_pid(sup: &Supervisor, id: &str) -> Pid {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nested_tree_restarts_named_children_reachable_by_name() {
-    as_process(async {
+    within(LIMIT, async {
         let top_name = Name::new("top_cell");
         let a_name = Name::new("a");
         let b_name = Name::new("b");
@@ -159,7 +144,7 @@ async fn a_nested_tree_restarts_named_children_reachable_by_name() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generated_child_spec_fits_the_builder() {
-    as_process(async {
+    within(LIMIT, async {
         let tree = otp::supervisor::new(otp::supervisor::Strategy::OneForOne)
             .add(Cell::child_spec("cell", || Cell { value: 7 }))
             .start()

@@ -7,21 +7,14 @@ use otp::process::{
     UnregisterError,
 };
 
-const LIMIT: Duration = Duration::from_secs(10);
-const WAIT: Duration = Duration::from_secs(5);
+mod common;
+use common::{WAIT, within};
 
-/// Runs `body` as a process, failing the test on a hang or a crash.
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
+const LIMIT: Duration = Duration::from_secs(10);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pids_are_unique_and_print_erlang_style() {
-    as_process(async {
+    within(LIMIT, async {
         let me = process::self_pid();
         let other = process::spawn(async {});
         assert_ne!(me, other);
@@ -39,7 +32,7 @@ async fn pids_are_unique_and_print_erlang_style() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_from_one_sender_arrive_in_order() {
-    as_process(async {
+    within(LIMIT, async {
         let inbox = Subject::<u32>::new();
         let to_me = inbox.clone();
         process::spawn(async move {
@@ -56,7 +49,7 @@ async fn messages_from_one_sender_arrive_in_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receive_times_out_and_zero_timeout_polls() {
-    as_process(async {
+    within(LIMIT, async {
         let inbox = Subject::<u32>::new();
         assert_eq!(
             process::receive(&inbox, Duration::ZERO).await,
@@ -74,9 +67,9 @@ async fn receive_times_out_and_zero_timeout_polls() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receiving_on_another_process_subject_is_an_error() {
-    let foreign = as_process(async { Subject::<u32>::new() }).await;
+    let foreign = within(LIMIT, async { Subject::<u32>::new() }).await;
     let owner = foreign.owner();
-    as_process(async move {
+    within(LIMIT, async move {
         assert_eq!(
             process::receive(&foreign, WAIT).await,
             Err(ReceiveError::NotOwner { owner })
@@ -89,7 +82,7 @@ async fn receiving_on_another_process_subject_is_an_error() {
     })
     .await;
     // Outside any process there is no mailbox at all.
-    let orphan = as_process(async { Subject::<u32>::new() }).await;
+    let orphan = within(LIMIT, async { Subject::<u32>::new() }).await;
     assert_eq!(
         process::receive(&orphan, WAIT).await,
         Err(ReceiveError::NotInProcess)
@@ -98,7 +91,10 @@ async fn receiving_on_another_process_subject_is_an_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sending_to_a_dead_process_is_a_no_op_or_an_error() {
-    let (pid, subject) = as_process(async { (process::self_pid(), Subject::<u32>::new()) }).await;
+    let (pid, subject) = within(LIMIT, async {
+        (process::self_pid(), Subject::<u32>::new())
+    })
+    .await;
     assert!(!process::is_alive(pid));
     subject.send(1);
     assert_eq!(subject.try_send(2), Err(process::SendError(2)));
@@ -106,7 +102,7 @@ async fn sending_to_a_dead_process_is_a_no_op_or_an_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn selective_receive_takes_the_earliest_match_and_keeps_the_rest() {
-    as_process(async {
+    within(LIMIT, async {
         let a = Subject::<&'static str>::new();
         let b = Subject::<u32>::new();
         a.send("a1");
@@ -139,7 +135,7 @@ async fn selective_receive_takes_the_earliest_match_and_keeps_the_rest() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merged_selectors_let_the_later_mapping_win_and_deselect_removes() {
-    as_process(async {
+    within(LIMIT, async {
         let s = Subject::<u32>::new();
         let first = Selector::new().select_map(&s, |n| n + 1);
         let second = Selector::new().select_map(&s, |n| n * 10);
@@ -161,7 +157,7 @@ async fn merged_selectors_let_the_later_mapping_win_and_deselect_removes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_register_unregister_and_reach_the_holder() {
-    as_process(async {
+    within(LIMIT, async {
         let name = Name::<u32>::new("counter");
         let me = process::self_pid();
         assert_eq!(process::whereis(&name), None);
@@ -202,7 +198,7 @@ async fn names_register_unregister_and_reach_the_holder() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_name_is_freed_when_its_holder_exits_and_registering_the_dead_fails() {
-    as_process(async {
+    within(LIMIT, async {
         let name = Name::<u32>::new("worker");
         let holder = Name::<u32>::clone(&name);
         let (pid, monitor) = process::spawn_monitor(async move {
@@ -227,7 +223,7 @@ async fn a_name_is_freed_when_its_holder_exits_and_registering_the_dead_fails() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timers_fire_and_cancelled_timers_never_arrive() {
-    as_process(async {
+    within(LIMIT, async {
         let inbox = Subject::<&'static str>::new();
         let fired = process::send_after(&inbox, Duration::from_millis(5), "fired");
         let cancelled = process::send_after(&inbox, Duration::from_secs(3600), "never");
@@ -263,7 +259,7 @@ async fn timers_fire_and_cancelled_timers_never_arrive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocking_process_runs_on_its_own_thread_and_still_messages() {
-    as_process(async {
+    within(LIMIT, async {
         let inbox = Subject::<String>::new();
         let to_me = inbox.clone();
         process::Builder::new()
@@ -281,7 +277,7 @@ async fn a_blocking_process_runs_on_its_own_thread_and_still_messages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn call_replies_times_out_and_sees_the_callee_die() {
-    as_process(async {
+    within(LIMIT, async {
         let (ready, server) = {
             let ready = Subject::<Subject<(u32, Subject<u32>)>>::new();
             let to_me = ready.clone();

@@ -2,26 +2,12 @@
 
 use std::time::Duration;
 
-use otp::process::{self, Down, ExitMessage, ExitReason, Monitor, Selector, Subject};
+use otp::process::{self, ExitMessage, ExitReason, Selector, Subject};
+
+mod common;
+use common::{WAIT, down_of, within};
 
 const LIMIT: Duration = Duration::from_secs(10);
-const WAIT: Duration = Duration::from_secs(5);
-
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
-
-async fn down_of(monitor: Monitor) -> Down {
-    Selector::new()
-        .select_monitor(monitor, |d| d)
-        .receive(WAIT)
-        .await
-        .expect("a DOWN")
-}
 
 async fn next_exit() -> ExitMessage {
     Selector::new()
@@ -38,7 +24,7 @@ fn idle() -> impl Future<Output = ()> + Send + 'static {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn monitors_report_every_kind_of_reason() {
-    as_process(async {
+    within(LIMIT, async {
         let (_, m) = process::spawn_monitor(async {});
         assert_eq!(down_of(m).await.reason, ExitReason::Normal);
 
@@ -70,7 +56,7 @@ async fn monitors_report_every_kind_of_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demonitor_removes_the_monitor_and_flushes_a_delivered_down() {
-    as_process(async {
+    within(LIMIT, async {
         // Removed before the exit: no DOWN ever.
         let (pid, m) = process::spawn_monitor(idle());
         assert!(process::demonitor(m));
@@ -96,7 +82,7 @@ async fn demonitor_removes_the_monitor_and_flushes_a_delivered_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abnormal_exits_propagate_through_links_and_normal_ones_do_not() {
-    as_process(async {
+    within(LIMIT, async {
         // A chain watcher -> a -> b: b crashes, a dies of it with the same reason.
         let ready = Subject::<process::Pid>::new();
         let to_me = ready.clone();
@@ -162,7 +148,7 @@ async fn abnormal_exits_propagate_through_links_and_normal_ones_do_not() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trapping_turns_exit_signals_into_messages() {
-    as_process(async {
+    within(LIMIT, async {
         assert!(!process::trap_exits(true));
         let child = process::spawn_link(async { panic!("child") });
         let exit = next_exit().await;
@@ -190,7 +176,7 @@ async fn trapping_turns_exit_signals_into_messages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_exit_follows_erlang_exit_2() {
-    as_process(async {
+    within(LIMIT, async {
         // normal is ignored by a process that does not trap.
         let pid = process::spawn(idle());
         process::send_exit(pid, ExitReason::Normal);
@@ -219,7 +205,7 @@ async fn send_exit_follows_erlang_exit_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_victim_blocked_in_receive_dies_at_once_without_draining_its_queue() {
-    as_process(async {
+    within(LIMIT, async {
         let handled = Subject::<u32>::new();
         let report = handled.clone();
         let ready = Subject::<Subject<u32>>::new();
@@ -250,7 +236,7 @@ async fn a_victim_blocked_in_receive_dies_at_once_without_draining_its_queue() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unlink_stops_propagation_and_dead_pids_are_harmless() {
-    as_process(async {
+    within(LIMIT, async {
         let pid = process::spawn(idle());
         assert!(process::link(pid));
         assert_eq!(process::info(pid).unwrap().links, vec![process::self_pid()]);
@@ -274,7 +260,7 @@ async fn unlink_stops_propagation_and_dead_pids_are_harmless() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn process_info_shows_links_monitors_and_flags() {
-    as_process(async {
+    within(LIMIT, async {
         let me = process::self_pid();
         let pid = process::spawn(idle());
         process::link(pid);

@@ -10,16 +10,10 @@ use otp::supervisor::{
     SupervisorError, factory,
 };
 
-const LIMIT: Duration = Duration::from_secs(30);
-const WAIT: Duration = Duration::from_secs(5);
+mod common;
+use common::{WAIT, down_of, within};
 
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
+const LIMIT: Duration = Duration::from_secs(30);
 
 /// What test workers report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +141,7 @@ async fn exit_child(sup: &Supervisor, id: &str, work: Work) -> ExitReason {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_for_one_restarts_only_the_child_that_died() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let sup = abc(Strategy::OneForOne, &events).await;
         let before = pids(&sup).await;
@@ -162,7 +156,7 @@ async fn one_for_one_restarts_only_the_child_that_died() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_for_all_stops_the_others_in_reverse_order_and_restarts_all() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let sup = abc(Strategy::OneForAll, &events).await;
         let before = pids(&sup).await;
@@ -181,7 +175,7 @@ async fn one_for_all_stops_the_others_in_reverse_order_and_restarts_all() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_for_one_restarts_the_child_and_those_after_it() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let sup = abc(Strategy::RestForOne, &events).await;
         let before = pids(&sup).await;
@@ -201,7 +195,7 @@ async fn rest_for_one_restarts_the_child_and_those_after_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_types_follow_erlang() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let sup = supervisor::new(Strategy::OneForOne)
             .intensity(10)
@@ -252,7 +246,7 @@ async fn restart_types_follow_erlang() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn intensity_exactly_at_the_limit_survives_and_one_past_escalates() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let sup = supervisor::new(Strategy::OneForOne)
             .intensity(2)
@@ -281,7 +275,7 @@ async fn intensity_exactly_at_the_limit_survives_and_one_past_escalates() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_a_supervisor_stops_children_in_reverse_start_order() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let sup = abc(Strategy::OneForOne, &events).await;
         process::unlink(sup.pid());
@@ -300,7 +294,7 @@ async fn stopping_a_supervisor_stops_children_in_reverse_start_order() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_brutal_kill_timeout_and_infinity() {
-    as_process(async {
+    within(LIMIT, async {
         // A child that ignores the shutdown signal: it traps exits and never stops.
         let stubborn = |heard: Subject<ExitReason>| {
             ChildSpec::worker("stubborn", move || {
@@ -400,7 +394,7 @@ async fn shutdown_brutal_kill_timeout_and_infinity() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn significant_children_and_auto_shutdown() {
-    as_process(async {
+    within(LIMIT, async {
         for mode in [
             AutoShutdown::Never,
             AutoShutdown::AnySignificant,
@@ -463,7 +457,7 @@ async fn significant_children_and_auto_shutdown() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_start_rolls_back_and_names_the_child() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let failing = ChildSpec::worker("broken", || async {
             Err::<Started<()>, _>(StartError::InitFailed("no config".into()))
@@ -506,7 +500,7 @@ async fn a_failed_start_rolls_back_and_names_the_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn escalation_through_two_levels() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let inner = supervisor::new(Strategy::OneForOne)
             .intensity(0)
@@ -535,7 +529,7 @@ async fn escalation_through_two_levels() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn child_operations_follow_the_supervisor_module() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let sup = supervisor::new(Strategy::OneForOne)
             .add(worker("a", &events))
@@ -594,7 +588,7 @@ async fn child_operations_follow_the_supervisor_module() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn named_children_and_child_handles_survive_restarts() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let name = Name::<Work>::new("named-worker");
         let sup = supervisor::new(Strategy::OneForOne)
@@ -626,7 +620,7 @@ async fn named_children_and_child_handles_survive_restarts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_whose_parent_exits_stops_its_children_with_that_reason() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::new();
         let for_parent = events.clone();
         let (report, supervisor_pid) = flume::unbounded();
@@ -658,7 +652,7 @@ async fn a_supervisor_whose_parent_exits_stops_its_children_with_that_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn factories_start_children_on_demand() {
-    as_process(async {
+    within(LIMIT, async {
         let events = Subject::<Event>::new();
         let for_template = events.clone();
         let workers =
@@ -679,15 +673,14 @@ async fn factories_start_children_on_demand() {
         // Transient by default: a crash restarts, a normal exit removes.
         one.data.send(Work::Crash);
         assert_eq!(started(&take(&events, 1).await), ["one"]);
+        let watching_two = process::monitor(two.pid);
         two.data.send(Work::Exit(ExitReason::Normal));
         take(&events, 1).await;
-        let count = loop {
-            let count = f.count_children().await.unwrap();
-            if count.specs == 1 {
-                break count;
-            }
-            tokio::task::yield_now().await;
-        };
+        // `two` signals its link (the factory) before its monitors: once its DOWN
+        // is here, the factory has the EXIT queued ahead of the next call.
+        down_of(watching_two).await;
+        let count = f.count_children().await.unwrap();
+        assert_eq!(count.specs, 1);
         assert_eq!(count.active, 1);
         let current = f.which_children().await.unwrap()[0].pid.pid().unwrap();
         f.terminate_child(current).await.unwrap();

@@ -6,16 +6,10 @@ use otp::actor::{self, Next};
 use otp::process::{self, ExitReason, Name, Selector, Subject};
 use otp::sys::{self, Event, LogFlag, Mode, StatisticsFlag, SysError};
 
-const LIMIT: Duration = Duration::from_secs(20);
-const WAIT: Duration = Duration::from_secs(5);
+mod common;
+use common::{WAIT, within};
 
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// A counter that adds what it is sent and, on `None`, reports its count.
 async fn counter(name: Option<Name<Option<u32>>>) -> actor::Started<Subject<Option<u32>>> {
@@ -30,7 +24,7 @@ async fn counter(name: Option<Name<Option<u32>>>) -> actor::Started<Subject<Opti
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspend_queues_messages_until_resume() {
-    as_process(async {
+    within(LIMIT, async {
         let c = counter(None).await;
         sys::suspend(c.pid, WAIT).await.unwrap();
         c.data.send(Some(1));
@@ -53,7 +47,7 @@ async fn suspend_queues_messages_until_resume() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_state_replace_state_and_get_status() {
-    as_process(async {
+    within(LIMIT, async {
         let name = Name::new("sys-counter");
         let c = counter(Some(name.clone())).await;
         c.data.send(Some(4));
@@ -91,7 +85,7 @@ async fn get_state_replace_state_and_get_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_trace_and_statistics() {
-    as_process(async {
+    within(LIMIT, async {
         let c = counter(None).await;
         assert_eq!(sys::log(c.pid, LogFlag::On(3), WAIT).await, Ok(vec![]));
         sys::trace(c.pid, true, WAIT).await.unwrap();
@@ -136,7 +130,7 @@ async fn log_trace_and_statistics() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statistics_count_messages_out() {
-    as_process(async {
+    within(LIMIT, async {
         let echo = actor::new(())
             .on_message(|(), reply: Subject<u32>| {
                 reply.send(1);
@@ -162,7 +156,7 @@ async fn statistics_count_messages_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn terminate_runs_the_terminate_hook_and_exits_with_the_reason() {
-    as_process(async {
+    within(LIMIT, async {
         let hook = Subject::<ExitReason>::new();
         let to_me = hook.clone();
         let c = actor::new(0u32)
@@ -192,7 +186,7 @@ async fn terminate_runs_the_terminate_hook_and_exits_with_the_reason() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_behaviours_time_out_and_the_dead_are_no_process() {
-    as_process(async {
+    within(LIMIT, async {
         let plain = process::spawn(std::future::pending());
         assert_eq!(
             sys::get_state(plain, Duration::from_millis(20)).await,

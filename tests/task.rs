@@ -5,16 +5,10 @@ use std::time::Duration;
 use otp::process::{self, ExitReason, Selector};
 use otp::task::{self, TaskError};
 
-const LIMIT: Duration = Duration::from_secs(30);
-const WAIT: Duration = Duration::from_secs(5);
+mod common;
+use common::{WAIT, within};
 
-async fn as_process<T: Send + 'static>(body: impl Future<Output = T> + Send + 'static) -> T {
-    match tokio::time::timeout(LIMIT, process::run(body)).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(reason)) => panic!("the test process exited: {reason}"),
-        Err(_) => panic!("the test timed out"),
-    }
-}
+const LIMIT: Duration = Duration::from_secs(30);
 
 /// Nothing left in the calling process: no message, link or monitor.
 fn assert_clean() {
@@ -26,7 +20,7 @@ fn assert_clean() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_is_returned_once_and_nothing_is_left_behind() {
-    as_process(async {
+    within(LIMIT, async {
         process::trap_exits(true); // so a stray EXIT would show
         let mut t = task::spawn(async { 6 * 7 });
         assert_eq!(
@@ -50,7 +44,7 @@ async fn a_result_is_returned_once_and_nothing_is_left_behind() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_is_an_exited_error_for_a_trapping_owner_and_leaves_nothing() {
-    as_process(async {
+    within(LIMIT, async {
         process::trap_exits(true);
         let mut t = task::spawn(async {
             if true {
@@ -82,7 +76,7 @@ async fn a_linked_task_crash_takes_a_non_trapping_owner_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unlinked_task_crash_is_only_an_error() {
-    as_process(async {
+    within(LIMIT, async {
         let t = task::spawn_unlinked(async {
             process::exit(ExitReason::abnormal("quietly")).await;
         });
@@ -97,7 +91,7 @@ async fn an_unlinked_task_crash_is_only_an_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timeout_leaves_the_task_running_and_it_can_be_awaited_again() {
-    as_process(async {
+    within(LIMIT, async {
         let (go, proceed) = flume::unbounded::<()>();
         let mut t = task::spawn(async move {
             let _ = proceed.recv_async().await;
@@ -117,7 +111,7 @@ async fn a_timeout_leaves_the_task_running_and_it_can_be_awaited_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_owner_may_await() {
-    as_process(async {
+    within(LIMIT, async {
         let t = task::spawn_unlinked(async { 1 });
         let owner = process::self_pid();
         let outcome = process::run(async move {
@@ -133,7 +127,7 @@ async fn only_the_owner_may_await() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn try_await_all_shares_one_deadline_and_keeps_order() {
-    as_process(async {
+    within(LIMIT, async {
         let (_hold, never) = flume::unbounded::<()>();
         let mut tasks = vec![
             task::spawn(async { Some(1) }),
@@ -170,7 +164,7 @@ async fn await_timeout_exits_the_owner_when_the_task_is_too_slow() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_result_is_never_lost_to_the_down() {
-    as_process(async {
+    within(LIMIT, async {
         process::trap_exits(true);
         for round in 0..10_000u32 {
             let t = task::spawn(async move { round });
