@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use actix::prelude::*;
 
-use crate::measure::{peak_rss, rate, rss};
+use crate::measure::{peak_rss_mib_after, rate, rss};
 
 pub fn run(scenario: &str, size: u64) -> Option<f64> {
     let scenario = scenario.to_string();
@@ -14,10 +14,7 @@ pub fn run(scenario: &str, size: u64) -> Option<f64> {
             "pingpong" => Some(pingpong(size).await),
             "ring" => Some(ring(size).await),
             "spawn" | "spawn1m" | "spawnactor" => Some(spawn(size).await),
-            "spawnrss" => {
-                spawn(size).await;
-                Some(peak_rss() / (1024.0 * 1024.0))
-            }
+            "spawnrss" => Some(peak_rss_mib_after(spawn(size)).await),
             "idle" => Some(idle(size).await),
             "call" => Some(call(size).await),
             "fanin" => Some(fanin(size).await),

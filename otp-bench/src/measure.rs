@@ -43,8 +43,27 @@ pub fn rss() -> f64 {
     pages * 4096.0
 }
 
+/// Runs `work`, then gives this process's peak resident set size so far, in MiB:
+/// the figure of the `spawnrss` scenario.
+pub async fn peak_rss_mib_after(work: impl Future) -> f64 {
+    work.await;
+    peak_rss() / (1024.0 * 1024.0)
+}
+
+/// Runs `driver` on a fresh tokio multi-thread runtime, as a task of its own (as
+/// otp's driver is a process), so that no contender pays for the runtime's main
+/// thread.
+pub fn on_tokio(driver: impl Future<Output = Option<f64>> + Send + 'static) -> Option<f64> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let driver = runtime.spawn(driver);
+    runtime.block_on(driver).expect("the benchmark's driver")
+}
+
 /// Peak resident set size of this process so far, in bytes (VmHWM).
-pub fn peak_rss() -> f64 {
+fn peak_rss() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()

@@ -7,7 +7,7 @@ use otp_core::actor::{self, Next};
 use otp_core::process::{self, Name, Selector, Subject};
 use otp_core::supervisor::{self, ChildSpec, Strategy};
 
-use crate::measure::{peak_rss, rate, rss};
+use crate::measure::{peak_rss_mib_after, rate, rss};
 
 pub fn run(scenario: &str, size: u64) -> Option<f64> {
     let scenario = scenario.to_string();
@@ -17,10 +17,7 @@ pub fn run(scenario: &str, size: u64) -> Option<f64> {
             "ring" => Some(ring(size).await),
             "spawn" | "spawn1m" => Some(spawn(size).await),
             "spawnactor" => Some(spawn_actors(size).await),
-            "spawnrss" => {
-                spawn(size).await;
-                Some(peak_rss() / (1024.0 * 1024.0))
-            }
+            "spawnrss" => Some(peak_rss_mib_after(spawn(size)).await),
             "idle" => Some(idle(size).await),
             "call" => Some(call(size).await),
             "fanin" => Some(fanin(size).await),

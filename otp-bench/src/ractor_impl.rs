@@ -4,32 +4,21 @@ use std::time::{Duration, Instant};
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 
-use crate::measure::{peak_rss, rate, rss};
+use crate::measure::{on_tokio, peak_rss_mib_after, rate, rss};
 
 pub fn run(scenario: &str, size: u64) -> Option<f64> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
     let scenario = scenario.to_string();
-    runtime.block_on(async move {
-        tokio::spawn(async move {
-            match scenario.as_str() {
-                "pingpong" => Some(pingpong(size).await),
-                "ring" => Some(ring(size).await),
-                "spawn" | "spawn1m" | "spawnactor" => Some(spawn(size).await),
-                "spawnrss" => {
-                    spawn(size).await;
-                    Some(peak_rss() / (1024.0 * 1024.0))
-                }
-                "idle" => Some(idle(size).await),
-                "call" => Some(call(size).await),
-                "fanin" => Some(fanin(size).await),
-                _ => None,
-            }
-        })
-        .await
-        .expect("ractor's driver")
+    on_tokio(async move {
+        match scenario.as_str() {
+            "pingpong" => Some(pingpong(size).await),
+            "ring" => Some(ring(size).await),
+            "spawn" | "spawn1m" | "spawnactor" => Some(spawn(size).await),
+            "spawnrss" => Some(peak_rss_mib_after(spawn(size)).await),
+            "idle" => Some(idle(size).await),
+            "call" => Some(call(size).await),
+            "fanin" => Some(fanin(size).await),
+            _ => None,
+        }
     })
 }
 
