@@ -6,7 +6,7 @@ use otp::actor::{self, Initialised, Next, StartError};
 use otp::process::{self, CallError, ExitReason, Name, Selector, Subject};
 
 mod common;
-use common::{WAIT, within};
+use common::{WAIT, down_of, within};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -48,11 +48,7 @@ async fn a_counter_counts_and_stops_normally() {
             vec![process::self_pid()]
         );
         started.data.send(Counter::Stop);
-        let down = Selector::new()
-            .select_monitor(m, |d| d)
-            .receive(WAIT)
-            .await
-            .unwrap();
+        let down = down_of(m).await;
         assert_eq!(down.reason, ExitReason::Normal);
     })
     .await;
@@ -88,11 +84,7 @@ async fn a_panicking_handler_ends_the_actor_with_a_panic_reason() {
         process::unlink(started.pid);
         let m = process::monitor(started.pid);
         started.data.send(1);
-        let down = Selector::new()
-            .select_monitor(m, |d| d)
-            .receive(WAIT)
-            .await
-            .unwrap();
+        let down = down_of(m).await;
         assert!(
             matches!(&down.reason, ExitReason::Panic(p) if &*p.message == "handler failed"),
             "{:?}",
@@ -243,11 +235,7 @@ async fn a_catch_all_in_the_selector_takes_what_nothing_else_does() {
         // arrives in its mailbox and only the catch-all can take it.
         let dead = process::spawn(async {});
         let m = process::monitor(dead);
-        Selector::new()
-            .select_monitor(m, |d| d)
-            .receive(WAIT)
-            .await
-            .unwrap();
+        down_of(m).await;
         otp::sys::replace_state(watcher_of, WAIT, move |_: &mut Vec<String>| {
             process::monitor(dead);
         })
@@ -360,11 +348,7 @@ async fn terminate_runs_on_normal_and_abnormal_stops_and_on_shutdown_by_the_pare
             process::receive(&reasons, WAIT).await,
             Ok((9, ExitReason::Shutdown))
         );
-        let down = Selector::new()
-            .select_monitor(m, |d| d)
-            .receive(WAIT)
-            .await
-            .unwrap();
+        let down = down_of(m).await;
         assert_eq!(down.reason, ExitReason::Shutdown);
     })
     .await;

@@ -8,7 +8,7 @@ use otp::process::{
 };
 
 mod common;
-use common::{WAIT, within};
+use common::{WAIT, down_of, within};
 
 const LIMIT: Duration = Duration::from_secs(10);
 
@@ -204,11 +204,7 @@ async fn a_name_is_freed_when_its_holder_exits_and_registering_the_dead_fails() 
         let (pid, monitor) = process::spawn_monitor(async move {
             process::register(process::self_pid(), &holder).unwrap();
         });
-        let down = Selector::new()
-            .select_monitor(monitor, |d| d)
-            .receive(WAIT)
-            .await
-            .unwrap();
+        let down = down_of(monitor).await;
         assert_eq!(down.reason, ExitReason::Normal);
         assert_eq!(process::whereis(&name), None);
         assert_eq!(

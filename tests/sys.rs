@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use otp::actor::{self, Next};
-use otp::process::{self, ExitReason, Name, Selector, Subject};
+use otp::process::{self, ExitReason, Name, Subject};
 use otp::sys::{self, Event, LogFlag, Mode, StatisticsFlag, SysError};
 
 mod common;
-use common::{WAIT, within};
+use common::{WAIT, down_of, within};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -174,11 +174,7 @@ async fn terminate_runs_the_terminate_hook_and_exits_with_the_reason() {
             process::receive(&hook, WAIT).await,
             Ok(ExitReason::Shutdown)
         );
-        let down = Selector::new()
-            .select_monitor(m, |d| d)
-            .receive(WAIT)
-            .await
-            .unwrap();
+        let down = down_of(m).await;
         assert_eq!(down.reason, ExitReason::Shutdown);
     })
     .await;

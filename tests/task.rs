@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use otp::process::{self, ExitReason, Selector};
+use otp::process::{self, ExitReason};
 use otp::task::{self, TaskError};
 
 mod common;
-use common::{WAIT, within};
+use common::{WAIT, down_of, within};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -176,11 +176,7 @@ async fn a_result_is_never_lost_to_the_down() {
             let mut t = task::spawn(async move { round });
             let m = process::monitor(t.pid());
             assert_eq!(t.try_await(WAIT).await, Ok(round));
-            let down = Selector::new()
-                .select_monitor(m, |d| d)
-                .receive(WAIT)
-                .await
-                .unwrap();
+            let down = down_of(m).await;
             assert_eq!(down.reason, ExitReason::Normal);
         }
         assert_clean();
