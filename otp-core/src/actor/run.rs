@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 
 use super::Next;
 use super::builder::{Handler, Terminate};
-use crate::process::{self, ExitReason, Pid, Selector, Unexpected};
+use crate::process::{self, ExitReason, Pid, Selector, Subject, Unexpected};
 use crate::sys::{self, Handled};
 
 /// Everything the loop needs besides the state and the selector.
@@ -35,18 +35,40 @@ enum Incoming<M> {
 /// future holds each value once (an `async fn` keeps its parameters beside the
 /// locals they move into, which doubled the memory of every idle actor).
 pub(crate) struct Running<S, M> {
-    pub(crate) actor: Box<Loop<S, M>>,
-    pub(crate) state: S,
-    pub(crate) selector: Selector<M>,
+    actor: Box<Loop<S, M>>,
+    state: S,
+    selector: Selector<Incoming<M>>,
+}
+
+impl<S: Send + 'static, M: Send + 'static> Running<S, M> {
+    /// `user` is the initialiser's selector; without one the actor receives on
+    /// `subject`, mapped straight to `Incoming::Message` (one mapping call per
+    /// message rather than two through [`Selector::map`]).
+    pub(crate) fn new(
+        actor: Box<Loop<S, M>>,
+        state: S,
+        user: Option<Selector<M>>,
+        subject: &Subject<M>,
+    ) -> Box<Self> {
+        let messages = match user {
+            Some(user) => user.map(Incoming::Message),
+            None => Selector::new().select_map(subject, Incoming::Message),
+        };
+        let selector = actor.complete(messages);
+        Box::new(Running {
+            actor,
+            state,
+            selector,
+        })
+    }
 }
 
 pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Running<S, M>>) {
     let Running {
         mut actor,
         mut state,
-        selector,
+        mut selector,
     } = *running;
-    let mut selector = actor.full_selector(selector);
     // While suspended, the actor answers only system messages (and its parent's
     // exit). Built when first needed: most actors are never suspended.
     let mut system_only = None;
@@ -86,7 +108,7 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
                     Ok(Next::Continue(next)) => state = next,
                     Ok(Next::Select(next, new_selector)) => {
                         state = next;
-                        selector = actor.full_selector(new_selector);
+                        selector = actor.complete(new_selector.map(Incoming::Message));
                     }
                     Ok(Next::Stop(last_state, reason)) => {
                         return Box::pin(actor.stop(last_state, reason, &last)).await;
@@ -144,8 +166,8 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
     /// The user's selector, plus system messages, the parent's exit, and a
     /// catch-all that drops (with a warning) what nothing else takes, unless the
     /// user's selector has a catch-all of its own.
-    fn full_selector(&self, user: Selector<M>) -> Selector<Incoming<M>> {
-        let mut selector = user.map(Incoming::Message).select_system(Incoming::System);
+    fn complete(&self, messages: Selector<Incoming<M>>) -> Selector<Incoming<M>> {
+        let mut selector = messages.select_system(Incoming::System);
         if !selector.has_catch_all() {
             selector = selector.select_other(Incoming::Unexpected);
         }

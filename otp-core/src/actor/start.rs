@@ -7,7 +7,7 @@ use futures_util::FutureExt;
 
 use super::builder::{Builder, Init};
 use super::run::{Loop, Running, run};
-use crate::process::{self, ExitReason, Pid, RegisterError, Selector, Subject, Watcher};
+use crate::process::{self, ExitReason, Pid, RegisterError, Subject, Watcher};
 use crate::sys;
 
 /// A started actor: its pid and what its start returned (its [`Subject`] for
@@ -197,7 +197,6 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
             }
         }
     };
-    let selector = selector.unwrap_or_else(|| Selector::new().select(&subject));
     if ack.send(Ack::Started(data)).is_err() {
         // The starter gave up (timeout) and is killing us.
         return None;
@@ -212,9 +211,5 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         parent: if builder.trap_exits { parent } else { None },
         debug: sys::Debug::new(builder.behaviour, parent),
     });
-    Some(Box::new(Running {
-        actor,
-        state,
-        selector,
-    }))
+    Some(Running::new(actor, state, selector, &subject))
 }
