@@ -69,9 +69,9 @@ pin_project_lite::pin_project! {
 }
 
 impl<F: Future<Output = ()>> Future for Run<F> {
-    /// The reason the process gave to `exit`, if any, and how its body ended
-    /// (`None`: stopped by an exit signal).
-    type Output = (Option<ExitReason>, Outcome);
+    /// The process's entry, the reason it gave to `exit` if any, and how its
+    /// body ended (`None`: stopped by an exit signal).
+    type Output = (Arc<ProcEntry>, Option<ExitReason>, Outcome);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
@@ -84,14 +84,13 @@ impl<F: Future<Output = ()>> Future for Run<F> {
         // resources before the DOWN goes out.
         super::receive::flush();
         let own = context::with(|ctx| ctx.exit_reason.borrow_mut().take()).flatten();
-        Poll::Ready((own, outcome))
+        Poll::Ready((this.entry.clone(), own, outcome))
     }
 }
 
 pin_project_lite::pin_project! {
     /// A whole process: [`Run`] inside the process context, then the exit.
     pub(crate) struct Drive<F> {
-        entry: Arc<ProcEntry>,
         #[pin]
         scoped: TaskLocalFuture<Box<Ctx>, Run<F>>,
     }
@@ -100,12 +99,11 @@ pin_project_lite::pin_project! {
 impl<F: Future<Output = ()> + Send> Drive<F> {
     pub(crate) fn new(entry: Arc<ProcEntry>, ctx: Ctx, body: F) -> Self {
         let run = Run {
-            entry: entry.clone(),
+            entry,
             waker: None,
             body: AssertUnwindSafe(body).catch_unwind(),
         };
         Drive {
-            entry,
             scoped: CTX.scope(Box::new(ctx), run),
         }
     }
@@ -116,10 +114,10 @@ impl<F: Future<Output = ()>> Future for Drive<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
-        let (own, finished) = ready!(this.scoped.as_mut().poll(cx));
+        let (entry, own, finished) = ready!(this.scoped.as_mut().poll(cx));
         // The context (and the mailbox in it) goes before the exit is announced.
         drop(this.scoped.take_value());
-        let signalled = match &this.entry.state.lock().status {
+        let signalled = match &entry.state.lock().status {
             Status::Exiting(reason) => Some(reason.clone()),
             _ => None,
         };
@@ -135,7 +133,7 @@ impl<F: Future<Output = ()>> Future for Drive<F> {
             (None, None, Some(Err(payload))) => (ExitReason::Panic(panic::reason(payload)), true),
             (None, None, None) => (ExitReason::Killed, false),
         };
-        exit_process(this.entry, reason, report);
+        exit_process(&entry, reason, report);
         Poll::Ready(())
     }
 }
