@@ -81,7 +81,6 @@ pub(crate) use pid::unique;
 pub use receive::{ReceiveError, flush, receive, receive_forever};
 pub use registry::{Name, RegisterError, UnregisterError, register, unregister, whereis};
 pub use selector::{Selector, Unexpected};
-#[allow(unused_imports)] // used by the sys module
 pub(crate) use signal::send_system;
 pub use signal::{demonitor, exit, is_alive, kill, link, monitor, send_exit, trap_exits, unlink};
 pub(crate) use signal::{flush_exits_from, remove_watcher};

@@ -182,7 +182,6 @@ impl<T: 'static> Selector<T> {
         )
     }
 
-    #[allow(dead_code)] // used by behaviours answering sys messages
     pub(crate) fn select_system(
         self,
         map: impl Fn(Box<dyn std::any::Any + Send>) -> T + Send + Sync + 'static,

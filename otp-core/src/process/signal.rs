@@ -303,7 +303,6 @@ pub async fn exit(reason: ExitReason) -> ! {
 
 /// Queues a `sys` request in `pid`'s mailbox, in order with its other messages.
 /// Returns `false` if `pid` is not alive.
-#[allow(dead_code)] // used by the sys module
 pub(crate) fn send_system(pid: Pid, request: Box<dyn std::any::Any + Send>) -> bool {
     match table::get(pid) {
         Some(target) => target.sink.send_other(Other::System(request)).is_ok(),
