@@ -5,7 +5,7 @@
 //! - `CounterRef`: the typed handle, one method per call and cast;
 //! - `impl Counter { builder, start, start_named, child_spec }` and the hidden
 //!   message dispatcher that the builder's `on_message` runs;
-//! - `impl Worker for Counter` (without `#[init]`), so the state can be a
+//! - `impl Child for Counter` (without `#[init]`), so the state can be a
 //!   `supervisor!` child.
 //!
 //! The `otp::macros` module documents the hand-written equivalent of each item.
@@ -283,7 +283,7 @@ fn handle_method(m: &Message, msg: &Ident) -> TokenStream {
     }
 }
 
-/// `builder`, `start`, `start_named`, `child_spec`, and `Worker` for init-less actors.
+/// `builder`, `start`, `start_named`, `child_spec`, and `Child` for init-less actors.
 fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
     let Types {
         impl_generics,
@@ -365,12 +365,21 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
 
     let worker = actor.init.is_none().then(|| {
         quote! {
-            impl #impl_generics ::otp::__private::Worker for #state #impl_where {
-                type State = Self;
+            impl #impl_generics ::otp::__private::otp_core::supervisor::Child for #state #impl_where {
                 type Message = #msg_ty;
                 type Data = ::otp::process::Subject<#msg_ty>;
-                fn into_builder(self) -> #builder_ty {
-                    self.builder()
+                const TYPE: ::otp::__private::otp_core::supervisor::ChildType =
+                    ::otp::__private::otp_core::supervisor::ChildType::Worker;
+                fn start_child(
+                    self,
+                    name: ::std::option::Option<::otp::process::Name<#msg_ty>>,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        ::otp::actor::Started<::otp::process::Subject<#msg_ty>>,
+                        ::otp::actor::StartError,
+                    >,
+                > + ::std::marker::Send + 'static {
+                    ::otp::__private::otp_core::supervisor::Child::start_child(self.builder(), name)
                 }
             }
         }

@@ -42,14 +42,14 @@ fn child(child: &ChildSpec) -> TokenStream {
             quote!((#builder #name).child_spec(#id))
         }
         Start::Worker(expr) => {
-            // `into_builder` is spanned at the user's expression, so a `start`
-            // that is not an actor is reported there, once.
-            let make = quote_spanned!(expr.span()=> ::otp::__private::into_builder(#expr));
+            // Spanned at the user's expression, so that a `start` that is not a
+            // child (an actor, a supervisor or a factory builder) is reported
+            // there, once.
             let name = match &child.name {
                 Some(e) => quote!(::std::option::Option::Some(#e)),
                 None => quote!(::std::option::Option::None),
             };
-            quote!(::otp::__private::worker_spec(#id, move || #make, #name))
+            quote_spanned!(expr.span()=> #sup::ChildSpec::of(#id, #name, move || #expr))
         }
     };
     let restart = child
