@@ -12,6 +12,10 @@ pub use otp_macros::{actor, supervisor};
 
 pub mod macros;
 
+/// Erlang distribution (feature `dist`): see [`otp_dist`].
+#[cfg(feature = "dist")]
+pub use otp_dist as dist;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;

@@ -23,11 +23,26 @@ fn leaf() -> impl Strategy<Value = Term> {
             }
             Term::BitBinary { bytes, bits }
         }),
-        (atom(), any::<u32>(), any::<u32>(), any::<u32>()).prop_map(|(node, id, serial, creation)| {
-            Term::Pid(ExternalPid { node, id, serial, creation })
-        }),
-        (atom(), any::<u32>(), proptest::collection::vec(any::<u32>(), 1..=5))
-            .prop_map(|(node, creation, ids)| Term::Ref(ExternalRef { node, creation, ids })),
+        (atom(), any::<u32>(), any::<u32>(), any::<u32>()).prop_map(
+            |(node, id, serial, creation)| {
+                Term::Pid(ExternalPid {
+                    node,
+                    id,
+                    serial,
+                    creation,
+                })
+            }
+        ),
+        (
+            atom(),
+            any::<u32>(),
+            proptest::collection::vec(any::<u32>(), 1..=5)
+        )
+            .prop_map(|(node, creation, ids)| Term::Ref(ExternalRef {
+                node,
+                creation,
+                ids
+            })),
         (atom(), atom(), any::<u8>()).prop_map(|(module, function, arity)| Term::Export {
             module,
             function,
@@ -41,7 +56,10 @@ fn any_term() -> impl Strategy<Value = Term> {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..8).prop_map(Term::List),
             proptest::collection::vec(inner.clone(), 0..8).prop_map(Term::Tuple),
-            (proptest::collection::vec(inner.clone(), 1..4), inner.clone())
+            (
+                proptest::collection::vec(inner.clone(), 1..4),
+                inner.clone()
+            )
                 .prop_map(|(head, tail)| Term::improper(head, tail)),
             proptest::collection::vec((inner.clone(), inner), 0..6).prop_map(Term::map),
         ]
@@ -81,14 +99,17 @@ fn huge_length_fields_are_errors_without_allocating() {
     // A list, tuple, map and binary each claiming 4G elements, with nothing after.
     for tag in [108u8, 105, 116, 109, 111] {
         let input = [131, tag, 0xFF, 0xFF, 0xFF, 0xFF];
-        assert!(matches!(
-            term::decode(&input),
-            Err(DecodeError::UnexpectedEnd { .. })
-        ), "tag {tag}");
+        assert!(
+            matches!(term::decode(&input), Err(DecodeError::UnexpectedEnd { .. })),
+            "tag {tag}"
+        );
     }
     // A compressed term declaring 4 GiB.
     let input = [131, 80, 0xFF, 0xFF, 0xFF, 0xFF, 0x78, 0x9c];
-    assert!(matches!(term::decode(&input), Err(DecodeError::TooLarge(_))));
+    assert!(matches!(
+        term::decode(&input),
+        Err(DecodeError::TooLarge(_))
+    ));
 }
 
 #[test]
@@ -125,8 +146,14 @@ fn known_erlang_encodings_decode() {
 
 #[test]
 fn map_keys_are_in_term_order_and_maps_compare_equal() {
-    let a = Term::map([(Term::atom("b"), Term::Int(1)), (Term::Int(1), Term::Int(2))]);
-    let b = Term::map([(Term::Int(1), Term::Int(2)), (Term::atom("b"), Term::Int(1))]);
+    let a = Term::map([
+        (Term::atom("b"), Term::Int(1)),
+        (Term::Int(1), Term::Int(2)),
+    ]);
+    let b = Term::map([
+        (Term::Int(1), Term::Int(2)),
+        (Term::atom("b"), Term::Int(1)),
+    ]);
     assert_eq!(a, b);
     assert_eq!(a.map_get(&Term::atom("b")), Some(&Term::Int(1)));
 }

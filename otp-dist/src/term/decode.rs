@@ -220,12 +220,7 @@ impl<'a> Reader<'a> {
             106 => Term::nil(),
             107 => {
                 let n = self.u16()? as usize;
-                Term::List(
-                    self.take(n)?
-                        .iter()
-                        .map(|&b| Term::Int(b.into()))
-                        .collect(),
-                )
+                Term::List(self.take(n)?.iter().map(|&b| Term::Int(b.into())).collect())
             }
             108 => {
                 let n = self.u32()? as usize;

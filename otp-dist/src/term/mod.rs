@@ -285,7 +285,11 @@ impl fmt::Display for Term {
                 Err(_) => write!(f, "<<{} bytes>>", b.len()),
             },
             Term::BitBinary { bytes, bits } => {
-                write!(f, "<<{} bits>>", (bytes.len() * 8).saturating_sub(8 - *bits as usize))
+                write!(
+                    f,
+                    "<<{} bits>>",
+                    (bytes.len() * 8).saturating_sub(8 - *bits as usize)
+                )
             }
             Term::List(items) => {
                 f.write_str("[")?;
