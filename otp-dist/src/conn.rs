@@ -29,6 +29,8 @@ enum LinkCmd {
     Unlink,
     /// The remote process exited (or its node went down) with this reason.
     Exit(Term),
+    /// The remote process sent `exit(Pid, Reason)`: it must come after the link.
+    Exit2(Term),
 }
 
 #[derive(Default)]
@@ -249,9 +251,16 @@ fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
                 }
             }
         }
-        Control::Exit2 { to, reason, .. } => {
+        Control::Exit2 { from, to, reason } => {
             if let Some(pid) = node.local(&to) {
-                process::send_exit(pid, reason::from_term(&reason));
+                // Behind a link from the same sender that is still being set up.
+                let keeper = conn.state.lock().links.get(&(pid.id(), from)).cloned();
+                match keeper {
+                    Some(keeper) => {
+                        let _ = keeper.send(LinkCmd::Exit2(reason));
+                    }
+                    None => process::send_exit(pid, reason::from_term(&reason)),
+                }
             }
         }
         Control::Ignored(op) => {
@@ -381,6 +390,9 @@ pub(crate) fn link_proxy(node: &Node, conn: &Arc<Conn>, pid: Pid, remote: Extern
                             return;
                         }
                         process::exit(reason).await;
+                    }
+                    Some(LinkCmd::Exit2(reason)) => {
+                        process::send_exit(pid, reason::from_term(&reason));
                     }
                     Some(LinkCmd::Unlink) | None => {
                         process::unlink(pid);

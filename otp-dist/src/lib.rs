@@ -35,6 +35,7 @@
 mod conn;
 pub mod control;
 pub mod epmd;
+pub mod expose;
 pub mod flags;
 pub mod handshake;
 mod node;
@@ -42,5 +43,6 @@ pub mod reason;
 mod route;
 pub mod term;
 
+pub use expose::Request;
 pub use node::{Builder, CallError, CallTarget, ConnectError, Node, NodeError, NodeEvent};
 pub use route::{Incoming, ReplyTo};

@@ -15,7 +15,7 @@ use crate::conn::{self, Conn};
 use crate::control::{Control, Target};
 use crate::epmd::{self, EpmdError, Registration, Registry};
 use crate::handshake::{self, Admission, HandshakeError, Local};
-use crate::route::{Incoming, Routes};
+use crate::route::{Incoming, NameRoute, Resolve, Routes};
 use crate::term::{Atom, ExternalPid, ExternalRef, Term};
 
 /// Why a node could not start.
@@ -631,7 +631,33 @@ impl Node {
     /// watch it. Registering a taken name replaces the holder.
     pub fn register(&self, name: &str, pid: Pid) {
         self.external(pid);
-        self.inner.routes.lock().names.insert(Atom::new(name), pid);
+        self.inner
+            .routes
+            .lock()
+            .names
+            .insert(Atom::new(name), NameRoute::Pid(pid));
+    }
+
+    /// Routes what other nodes send to `inbox`'s owner into `inbox` (for an
+    /// actor whose message type is [`Incoming`]: pass its subject).
+    pub fn attach(&self, inbox: &Subject<Incoming>) {
+        let pid = inbox.owner();
+        self.inner
+            .routes
+            .lock()
+            .by_id
+            .insert(pid.id(), (pid, Some(inbox.clone())));
+    }
+
+    /// Registers an exposed actor's name (see [`Node::expose`]).
+    pub(crate) fn route_name(&self, name: Atom, inbox: Subject<Incoming>, resolve: Resolve) {
+        let mut routes = self.inner.routes.lock();
+        if let Some(pid) = resolve() {
+            routes.by_id.insert(pid.id(), (pid, Some(inbox.clone())));
+        }
+        routes
+            .names
+            .insert(name, NameRoute::Exposed { resolve, inbox });
     }
 
     /// Removes a name given with [`Node::register`].
@@ -641,7 +667,20 @@ impl Node {
 
     /// The local process registered as `name`, if alive.
     pub fn whereis(&self, name: &Atom) -> Option<Pid> {
-        let pid = self.inner.routes.lock().names.get(name).copied()?;
+        let route = self.inner.routes.lock().names.get(name).cloned()?;
+        let pid = match route {
+            NameRoute::Pid(pid) => pid,
+            NameRoute::Exposed { resolve, inbox } => {
+                // The actor may have been restarted: route its pid of now.
+                let pid = resolve()?;
+                self.inner
+                    .routes
+                    .lock()
+                    .by_id
+                    .insert(pid.id(), (pid, Some(inbox)));
+                pid
+            }
+        };
         process::is_alive(pid).then_some(pid)
     }
 

@@ -121,11 +121,27 @@ pub(crate) fn classify(node: &Node, msg: Term) -> Incoming {
     Incoming::Message(msg)
 }
 
+/// Finds the process an exposed name stands for now.
+pub(crate) type Resolve = std::sync::Arc<dyn Fn() -> Option<Pid> + Send + Sync>;
+
+/// What a name other nodes use stands for.
+#[derive(Clone)]
+pub(crate) enum NameRoute {
+    /// One process.
+    Pid(Pid),
+    /// An exposed actor (whichever process that is now) and the inbox of the
+    /// bridge answering for it.
+    Exposed {
+        resolve: Resolve,
+        inbox: Subject<Incoming>,
+    },
+}
+
 /// Local processes that other nodes can reach.
 #[derive(Default)]
 pub(crate) struct Routes {
     /// By the local pid's serial: the pid and, if it accepts terms, its inbox.
     pub(crate) by_id: HashMap<u64, (Pid, Option<Subject<Incoming>>)>,
     /// Names other nodes can send to.
-    pub(crate) names: HashMap<Atom, Pid>,
+    pub(crate) names: HashMap<Atom, NameRoute>,
 }

@@ -37,28 +37,135 @@ fn s01_ping_answers_pong_and_the_node_is_hidden() {
     });
 }
 
+/// Starts the Rust node with the exposed counter and an erl node running
+/// `dist_peer:F(RustNode)`; returns what it reports (serving restarts).
+fn scenario(f: &str) -> Term {
+    let f = f.to_owned();
+    run(WAIT * 3, async move {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        let counter = expose_counter(&node).await;
+        let eval = format!("spawn(dist_peer, {f}, ['{}'])", node.name().as_str());
+        let _erl = erl(&unique("e"), port, COOKIE, &eval);
+        report_restarting(&node, &inbox, &counter).await
+    })
+}
+
+fn atoms(names: &[&str]) -> Vec<Term> {
+    names.iter().map(|n| Term::atom(n)).collect()
+}
+
 #[test]
 fn s02_a_message_to_a_registered_name_gets_a_reply_from_the_pid() {
-    run(WAIT * 2, async {
-        let (node, inbox, _erl, _epmd) = setup("echo", COOKIE).await;
-        // The Rust process `rustproc` answers {hello, From} with {hi, self()}.
-        let responder = node.clone();
-        let (ready_tx, ready) = tokio::sync::oneshot::channel();
-        process::spawn(async move {
-            let inbox = responder.inbox();
-            responder.register("rustproc", inbox.owner());
-            let _ = ready_tx.send(());
-            if let Ok(Incoming::Message(msg)) = process::receive(&inbox, WAIT).await {
-                if let Some([hello, Term::Pid(from)]) = msg.as_tuple() {
-                    assert!(hello.is_atom("hello"));
-                    let me = responder.external(process::self_pid());
-                    responder.send(from, Term::tuple([Term::atom("hi"), Term::Pid(me)]));
-                }
-            }
-        });
-        ready.await.unwrap();
-        let what = report(&inbox).await;
-        assert_eq!(what, Term::tuple([Term::atom("echo"), Term::atom("ok")]));
+    assert_eq!(scenario("echo"), Term::tuple(atoms(&["echo", "ok"])));
+}
+
+#[test]
+fn s03_a_message_to_the_pid_reaches_the_actor() {
+    assert_eq!(
+        scenario("pid_send"),
+        Term::tuple([Term::atom("true"), Term::Int(5)])
+    );
+}
+
+#[test]
+fn s04_gen_server_call_and_cast_by_name_and_pid_with_every_tag_form() {
+    let t = scenario("calls");
+    assert_eq!(
+        t,
+        Term::tuple([
+            Term::Int(0),
+            Term::Int(6),
+            Term::Int(6),
+            Term::Int(6),
+            Term::atom("timeout"),
+            Term::Int(6),
+            Term::atom("none"),
+        ])
+    );
+}
+
+#[test]
+fn s05_sys_get_state_get_status_suspend_resume() {
+    let t = scenario("sys_msgs");
+    assert_eq!(
+        t,
+        Term::tuple([
+            Term::from("7"),
+            Term::atom("true"),
+            Term::atom("rustproc"),
+            Term::atom("running"),
+            Term::atom("ok"),
+            Term::atom("suspended"),
+            Term::atom("ok"),
+            Term::Int(7),
+        ])
+    );
+}
+
+#[test]
+fn s06_monitors_by_pid_and_by_name_see_the_real_reason_and_a_restart_a_new_pid() {
+    assert_eq!(
+        scenario("monitors"),
+        Term::tuple(atoms(&["shutdown_test", "by_name", "true"]))
+    );
+}
+
+#[test]
+fn s07_links_carry_the_crash_reason_and_kill_becomes_killed() {
+    assert_eq!(scenario("links"), Term::tuple(atoms(&["boom", "killed"])));
+}
+
+#[test]
+fn s08_after_unlink_a_crash_sends_no_exit() {
+    assert_eq!(scenario("unlink"), Term::tuple(atoms(&["boom", "none"])));
+}
+
+#[test]
+fn s09_an_unknown_name_is_noproc_at_once() {
+    assert_eq!(
+        scenario("noproc"),
+        Term::tuple(atoms(&["noproc", "noproc"]))
+    );
+}
+
+#[test]
+fn s10_an_8_mib_binary_round_trips() {
+    assert_eq!(
+        scenario("big"),
+        Term::tuple([Term::Int(8 << 20), Term::atom("true")])
+    );
+}
+
+#[test]
+fn s11_an_idle_connection_outlives_twice_the_tick_time() {
+    assert_eq!(
+        scenario("idle"),
+        Term::tuple([Term::atom("up"), Term::Int(0)])
+    );
+}
+
+#[test]
+fn s12_when_the_rust_node_goes_away_erlang_sees_nodedown_and_noconnection() {
+    run(WAIT * 3, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        expose_counter(&node).await;
+        let eval = format!(
+            "spawn(dist_peer, watch_print, ['{}'])",
+            node.name().as_str()
+        );
+        let mut erl = erl_piped(&unique("e"), port, COOKIE, &eval);
+        assert!(report(&inbox).await.is_atom("watching"));
+        node.stop();
+        assert_eq!(
+            first_line(&mut erl).await,
+            "{nodedown,noconnection,noconnection}"
+        );
     });
 }
 

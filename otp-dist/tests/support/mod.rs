@@ -208,3 +208,127 @@ pub async fn report(inbox: &Subject<Incoming>) -> Term {
         _ => panic!("expected a report, got {msg}"),
     }
 }
+
+/// The test counter's messages.
+#[derive(Debug)]
+pub enum CounterMsg {
+    Add(i64),
+    Get(Subject<i64>),
+    Stop(otp_core::process::ExitReason),
+}
+
+/// Starts the counter actor under `name` (a fresh process, so a new pid),
+/// not linked to the caller (it is started from a process that then ends).
+pub async fn start_counter(name: &otp_core::process::Name<CounterMsg>) -> otp_core::process::Pid {
+    let name = name.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    process::spawn(async move {
+        let _ = tx.send(start_linked_counter(&name).await);
+    });
+    rx.await.expect("the starter answers")
+}
+
+async fn start_linked_counter(
+    name: &otp_core::process::Name<CounterMsg>,
+) -> otp_core::process::Pid {
+    use otp_core::actor::{self, Next};
+    actor::new(0i64)
+        .named(name.clone())
+        .debug_state()
+        .on_message(|n, msg| match msg {
+            CounterMsg::Add(k) => Next::Continue(n + k),
+            CounterMsg::Get(reply) => {
+                reply.send(n);
+                Next::Continue(n)
+            }
+            CounterMsg::Stop(reason) => Next::Stop(n, reason),
+        })
+        .start()
+        .await
+        .expect("the counter starts")
+        .pid
+}
+
+/// Starts the counter and exposes it to other nodes as `rustproc` (see
+/// `dist_peer.erl` for what it answers).
+pub async fn expose_counter(node: &Node) -> otp_core::process::Name<CounterMsg> {
+    use otp_dist::Request;
+    let name = otp_core::process::Name::new("counter");
+    start_counter(&name).await;
+    let (node2, name2) = (node.clone(), name.clone());
+    node.expose("rustproc", name.clone(), move |request| {
+        let (node, name) = (node2.clone(), name2.clone());
+        async move {
+            let counter = name.subject();
+            let tagged = |t: &Term| match t.as_tuple() {
+                Some([tag, value]) => tag.as_atom().map(|tag| (tag.to_owned(), value.clone())),
+                _ => None,
+            };
+            match request {
+                Request::Call(t) if t.is_atom("get_count") => {
+                    let n = process::call(&counter, WAIT, CounterMsg::Get).await.ok()?;
+                    Some(Term::Int(n))
+                }
+                Request::Call(t) if t.is_atom("whoami") => {
+                    let pid = otp_core::process::whereis(&name)?;
+                    Some(Term::Pid(node.external(pid)))
+                }
+                Request::Call(t) => match tagged(&t) {
+                    Some((tag, value)) if tag == "echo" => Some(value),
+                    Some((tag, Term::Int(ms))) if tag == "sleep" => {
+                        tokio::time::sleep(Duration::from_millis(ms as u64)).await;
+                        Some(Term::atom("slept"))
+                    }
+                    _ => Some(Term::tuple([Term::atom("error"), Term::atom("unknown")])),
+                },
+                Request::Cast(t) | Request::Info(t) => {
+                    match tagged(&t) {
+                        Some((tag, Term::Int(k))) if tag == "add" => {
+                            counter.send(CounterMsg::Add(k))
+                        }
+                        Some((tag, reason)) if tag == "stop" => {
+                            counter.send(CounterMsg::Stop(otp_dist::reason::from_term(&reason)))
+                        }
+                        Some((tag, Term::Pid(from))) if tag == "hello" => {
+                            let pid = otp_core::process::whereis(&name)?;
+                            let me = node.external(pid);
+                            node.send(&from, Term::tuple([Term::atom("hi"), Term::Pid(me)]));
+                        }
+                        _ => {}
+                    }
+                    None
+                }
+            }
+        }
+    })
+    .await;
+    name
+}
+
+/// Serves `{restart, From}` requests from the Erlang side on `inbox` until one
+/// comes that is not a restart, which is returned.
+pub async fn report_restarting(
+    node: &Node,
+    inbox: &Subject<Incoming>,
+    name: &otp_core::process::Name<CounterMsg>,
+) -> Term {
+    loop {
+        let msg = next_message(inbox).await;
+        match msg.as_tuple() {
+            Some([tag, Term::Pid(from)]) if tag.is_atom("restart") => {
+                // Wait for the old one to be gone, then start a new one.
+                if let Some(old) = otp_core::process::whereis(name) {
+                    let m = process::monitor(old);
+                    let _ = otp_core::process::Selector::new()
+                        .select_monitor(m, |d| d)
+                        .receive(WAIT)
+                        .await;
+                }
+                start_counter(name).await;
+                node.send(from, Term::atom("restarted"));
+            }
+            Some([tag, _, what]) if tag.is_atom("report") => return what.clone(),
+            _ => panic!("expected a report, got {msg}"),
+        }
+    }
+}
