@@ -1,6 +1,6 @@
 //! Making a local actor a `gen_server` for other nodes.
 //!
-//! [`Node::expose`] registers a name for a local actor (by [`Pid`], [`Name`] or
+//! [`Node::expose`] registers a name for a local actor (by [`Pid`], [`Name`](otp_core::process::Name) or
 //! [`Subject`], anything [`Address`] takes) and answers, on its behalf, what
 //! Erlang's `gen_server` and `sys` modules send:
 //!
@@ -14,7 +14,7 @@
 //!   and `change_code` answer `{error, ...}`.
 //! - Monitors and links from other nodes, by name or by pid, watch the actor
 //!   itself: DOWN and EXIT carry its real exit reason, and when a supervisor
-//!   restarts it (exposed by [`Name`]) the name reaches the new pid.
+//!   restarts it (exposed by [`Name`](otp_core::process::Name)) the name reaches the new pid.
 //!
 //! Requests are handled one at a time, in the order they arrived, as a
 //! `gen_server` would; only `sys:resume` is answered at once, so that it

@@ -617,12 +617,7 @@ impl Node {
     /// Outside a process.
     pub fn inbox(&self) -> Subject<Incoming> {
         let inbox = Subject::new();
-        let pid = inbox.owner();
-        self.inner
-            .routes
-            .lock()
-            .by_id
-            .insert(pid.id(), (pid, Some(inbox.clone())));
+        self.attach(&inbox);
         inbox
     }
 
