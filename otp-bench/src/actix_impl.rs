@@ -221,22 +221,7 @@ async fn fanin(senders: u64) -> f64 {
     rate(total, start.elapsed())
 }
 
-/// Where a node of the spawn tree reports that its subtree is done.
-enum Parent {
-    Root(flume::Sender<()>),
-    Node(Addr<Node>),
-}
-
-impl Parent {
-    fn done(&self) {
-        match self {
-            Parent::Root(done) => {
-                let _ = done.send(());
-            }
-            Parent::Node(node) => node.do_send(ChildDone),
-        }
-    }
-}
+type Parent = crate::measure::Parent<Addr<Node>>;
 
 /// A node of the spawn tree: starts ten children, waits for their `ChildDone`,
 /// tells its parent and stops; a leaf tells its parent at once.
@@ -251,7 +236,7 @@ impl Actor for Node {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         if self.depth == 0 {
-            self.parent.done();
+            self.parent.done(|node| node.do_send(ChildDone));
             ctx.stop();
             return;
         }
@@ -276,7 +261,7 @@ impl Handler<ChildDone> for Node {
     fn handle(&mut self, _: ChildDone, ctx: &mut Context<Self>) {
         self.running -= 1;
         if self.running == 0 {
-            self.parent.done();
+            self.parent.done(|node| node.do_send(ChildDone));
             ctx.stop();
         }
     }

@@ -206,24 +206,7 @@ async fn fanin(senders: u64) -> f64 {
     rate(total, begin.elapsed())
 }
 
-/// Where a node of the spawn tree reports that its subtree is done.
-enum Parent {
-    Root(flume::Sender<()>),
-    Node(ActorRef<Node>),
-}
-
-impl Parent {
-    fn done(&self) {
-        match self {
-            Parent::Root(done) => {
-                let _ = done.send(());
-            }
-            Parent::Node(node) => {
-                let _ = node.tell(ChildDone).try_send();
-            }
-        }
-    }
-}
+type Parent = crate::measure::Parent<ActorRef<Node>>;
 
 /// A node of the spawn tree: starts ten children, waits for their `ChildDone`,
 /// tells its parent and stops; a leaf tells its parent at once.
@@ -241,7 +224,9 @@ impl Actor for Node {
         myself: ActorRef<Self>,
     ) -> Result<Self, Self::Error> {
         if depth == 0 {
-            parent.done();
+            parent.done(|node| {
+                let _ = node.tell(ChildDone).try_send();
+            });
             let _ = myself.stop_gracefully().await;
             return Ok(Node { parent, running: 0 });
         }
@@ -266,7 +251,9 @@ impl Message<ChildDone> for Node {
     async fn handle(&mut self, _: ChildDone, ctx: &mut Context<Self, ()>) {
         self.running -= 1;
         if self.running == 0 {
-            self.parent.done();
+            self.parent.done(|node| {
+                let _ = node.tell(ChildDone).try_send();
+            });
             ctx.stop();
         }
     }

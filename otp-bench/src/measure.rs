@@ -117,3 +117,22 @@ fn command_output(program: &str, args: &[&str]) -> String {
             |output| String::from_utf8_lossy(&output.stdout).trim().to_string(),
         )
 }
+
+/// Where a node of an actor library's spawn tree reports that its subtree is
+/// done: the driver's channel at the root, the parent actor (`A`) elsewhere.
+pub enum Parent<A> {
+    Root(flume::Sender<()>),
+    Node(A),
+}
+
+impl<A> Parent<A> {
+    /// Tells the parent, through `tell` when it is an actor.
+    pub fn done(&self, tell: impl FnOnce(&A)) {
+        match self {
+            Parent::Root(done) => {
+                let _ = done.send(());
+            }
+            Parent::Node(node) => tell(node),
+        }
+    }
+}

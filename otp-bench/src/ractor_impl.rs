@@ -238,24 +238,7 @@ async fn fanin(senders: u64) -> f64 {
     rate(total, start.elapsed())
 }
 
-/// Where a node of the spawn tree reports that its subtree is done.
-enum Parent {
-    Root(flume::Sender<()>),
-    Node(ActorRef<()>),
-}
-
-impl Parent {
-    fn done(&self) {
-        match self {
-            Parent::Root(done) => {
-                let _ = done.send(());
-            }
-            Parent::Node(node) => {
-                let _ = node.send_message(());
-            }
-        }
-    }
-}
+type Parent = crate::measure::Parent<ActorRef<()>>;
 
 /// A node of the spawn tree: starts ten children, waits for their `()`, tells
 /// its parent and stops; a leaf tells its parent at once.
@@ -281,7 +264,9 @@ impl Actor for Node {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         if state.1 == 0 {
-            state.0.done();
+            state.0.done(|node| {
+                let _ = node.send_message(());
+            });
             myself.stop(None);
         } else {
             for _ in 0..10 {
@@ -299,7 +284,9 @@ impl Actor for Node {
     ) -> Result<(), ActorProcessingErr> {
         state.2 -= 1;
         if state.2 == 0 {
-            state.0.done();
+            state.0.done(|node| {
+                let _ = node.send_message(());
+            });
             myself.stop(None);
         }
         Ok(())
