@@ -410,14 +410,14 @@ impl State {
         let spec = &self.child(key).spec;
         let started = run_start(spec).await;
         match &started {
-            Ok(Some((pid, _))) => tracing::debug!(
+            Ok(Some((pid, _))) => crate::log::debug!(
                 target: "otp::supervisor",
                 supervisor = %self.label,
                 child_id = %spec.id,
                 pid = %pid,
                 "child started"
             ),
-            Ok(None) => tracing::debug!(
+            Ok(None) => crate::log::debug!(
                 target: "otp::supervisor",
                 supervisor = %self.label,
                 child_id = %spec.id,
@@ -454,7 +454,10 @@ impl State {
                         match self.start(key).await {
                             Ok(started) => {
                                 if let Some((pid, _)) = &started {
-                                    tracing::info!(
+                                    crate::observe::hooks::child_restarted(
+                                        &self.child(key).spec.id,
+                                    );
+                                    crate::log::info!(
                                         target: "otp::supervisor",
                                         supervisor = %self.label,
                                         child_id = %self.child(key).spec.id,
@@ -478,15 +481,20 @@ impl State {
     fn report(&self, report: Report) {
         let supervisor = &self.label;
         match report {
-            Report::ChildTerminated { id, pid, reason } => tracing::error!(
-                target: "otp::supervisor",
-                supervisor = %supervisor,
-                child_id = %id,
-                pid = %pid,
-                reason = %reason,
-                "supervisor report: child_terminated"
-            ),
-            Report::ChildExited { id, pid, reason } => tracing::info!(
+            Report::ChildTerminated { id, pid, reason } => {
+                if !reason.is_clean() {
+                    crate::observe::hooks::child_crashed(&id);
+                }
+                crate::log::error!(
+                    target: "otp::supervisor",
+                    supervisor = %supervisor,
+                    child_id = %id,
+                    pid = %pid,
+                    reason = %reason,
+                    "supervisor report: child_terminated"
+                )
+            }
+            Report::ChildExited { id, pid, reason } => crate::log::info!(
                 target: "otp::supervisor",
                 supervisor = %supervisor,
                 child_id = %id,
@@ -494,21 +502,21 @@ impl State {
                 reason = %reason,
                 "child exited"
             ),
-            Report::StartError { id, reason } => tracing::error!(
+            Report::StartError { id, reason } => crate::log::error!(
                 target: "otp::supervisor",
                 supervisor = %supervisor,
                 child_id = %id,
                 reason = %reason,
                 "supervisor report: start_error"
             ),
-            Report::MaxIntensity => tracing::error!(
+            Report::MaxIntensity => crate::log::error!(
                 target: "otp::supervisor",
                 supervisor = %supervisor,
                 intensity = self.core.flags.intensity,
                 period = ?self.core.flags.period,
                 "supervisor report: reached_max_restart_intensity, shutting down"
             ),
-            Report::AutoShutdown { id } => tracing::info!(
+            Report::AutoShutdown { id } => crate::log::info!(
                 target: "otp::supervisor",
                 supervisor = %supervisor,
                 child_id = %id,
