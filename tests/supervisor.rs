@@ -448,7 +448,9 @@ async fn significant_children_and_auto_shutdown() {
             assert!(
                 matches!(
                     refused,
-                    Err(StartError::InvalidSupervisor(ConfigError::BadCombination { .. }))
+                    Err(StartError::InvalidSupervisor(
+                        ConfigError::BadCombination { .. }
+                    ))
                 ),
                 "{refused:?}"
             );

@@ -64,8 +64,7 @@ fn pid_of(rows: &[supervisor::ChildInfo], id: &str) -> ChildPid {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failing_restart_is_retried_through_the_mailbox_and_the_supervisor_answers_meanwhile()
-{
+async fn a_failing_restart_is_retried_through_the_mailbox_and_the_supervisor_answers_meanwhile() {
     // OTP-9549: a restart that keeps failing within the intensity must not keep
     // the supervisor from answering, nor from being shut down.
     within(LIMIT, async {
@@ -75,7 +74,9 @@ async fn a_failing_restart_is_retried_through_the_mailbox_and_the_supervisor_ans
             .period(Duration::from_secs(10))
             .add(ChildSpec::worker(
                 "a",
-                starter("a", attempts.clone(), |n| if n == 1 { Then::Start } else { Then::Fail }),
+                starter("a", attempts.clone(), |n| {
+                    if n == 1 { Then::Start } else { Then::Fail }
+                }),
             ))
             .start()
             .await
@@ -83,7 +84,9 @@ async fn a_failing_restart_is_retried_through_the_mailbox_and_the_supervisor_ans
         process::unlink(sup.pid);
         let sup = sup.data;
         assert_eq!(attempt(&attempts).await, ("a", 1));
-        let first = pid_of(&sup.which_children().await.unwrap(), "a").pid().unwrap();
+        let first = pid_of(&sup.which_children().await.unwrap(), "a")
+            .pid()
+            .unwrap();
         process::kill(first);
         // Once it has tried twice more, it has answered between the attempts.
         assert_eq!(attempt(&attempts).await, ("a", 2));
@@ -131,7 +134,9 @@ async fn terminating_a_restarting_child_ends_its_retries() {
             .unwrap()
             .data;
         attempt(&attempts).await;
-        let first = pid_of(&sup.which_children().await.unwrap(), "a").pid().unwrap();
+        let first = pid_of(&sup.which_children().await.unwrap(), "a")
+            .pid()
+            .unwrap();
         process::kill(first);
         assert_eq!(attempt(&attempts).await, ("a", 2));
         assert_eq!(sup.terminate_child("a").await, Ok(()));
@@ -160,7 +165,9 @@ async fn failed_restarts_count_against_the_intensity() {
             .period(Duration::from_secs(3600))
             .add(ChildSpec::worker(
                 "a",
-                starter("a", attempts.clone(), |n| if n == 1 { Then::Start } else { Then::Fail }),
+                starter("a", attempts.clone(), |n| {
+                    if n == 1 { Then::Start } else { Then::Fail }
+                }),
             ))
             .start()
             .await
@@ -193,10 +200,15 @@ async fn rest_for_one_retries_from_the_child_that_failed_to_start() {
         let attempts = Subject::new();
         let sup = supervisor::new(Strategy::RestForOne)
             .intensity(10)
-            .add(ChildSpec::worker("a", starter("a", attempts.clone(), |_| Then::Start)))
+            .add(ChildSpec::worker(
+                "a",
+                starter("a", attempts.clone(), |_| Then::Start),
+            ))
             .add(ChildSpec::worker(
                 "b",
-                starter("b", attempts.clone(), |n| if n == 2 { Then::Fail } else { Then::Start }),
+                starter("b", attempts.clone(), |n| {
+                    if n == 2 { Then::Fail } else { Then::Start }
+                }),
             ))
             .start()
             .await
@@ -204,7 +216,9 @@ async fn rest_for_one_retries_from_the_child_that_failed_to_start() {
             .data;
         assert_eq!(attempt(&attempts).await, ("a", 1));
         assert_eq!(attempt(&attempts).await, ("b", 1));
-        let a = pid_of(&sup.which_children().await.unwrap(), "a").pid().unwrap();
+        let a = pid_of(&sup.which_children().await.unwrap(), "a")
+            .pid()
+            .unwrap();
         process::kill(a);
         assert_eq!(attempt(&attempts).await, ("a", 2));
         assert_eq!(attempt(&attempts).await, ("b", 2)); // fails
@@ -222,14 +236,23 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
         // At the first start: the supervisor's start fails, naming the child.
         let attempts = Subject::new();
         let refused = supervisor::new(Strategy::OneForOne)
-            .add(ChildSpec::worker("ok", starter("ok", attempts.clone(), |_| Then::Start)))
-            .add(ChildSpec::worker("bad", starter("bad", attempts.clone(), |_| Then::Panic)))
+            .add(ChildSpec::worker(
+                "ok",
+                starter("ok", attempts.clone(), |_| Then::Start),
+            ))
+            .add(ChildSpec::worker(
+                "bad",
+                starter("bad", attempts.clone(), |_| Then::Panic),
+            ))
             .start()
             .await;
         match refused {
             Err(StartError::ChildFailed { id, reason }) => {
                 assert_eq!(id, "bad");
-                assert!(matches!(*reason, StartError::InitExited(ExitReason::Panic(_))));
+                assert!(matches!(
+                    *reason,
+                    StartError::InitExited(ExitReason::Panic(_))
+                ));
             }
             other => panic!("{other:?}"),
         }
@@ -239,14 +262,18 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
             .intensity(5)
             .add(ChildSpec::worker(
                 "a",
-                starter("a", attempts.clone(), |n| if n == 2 { Then::Panic } else { Then::Start }),
+                starter("a", attempts.clone(), |n| {
+                    if n == 2 { Then::Panic } else { Then::Start }
+                }),
             ))
             .start()
             .await
             .unwrap()
             .data;
         attempt(&attempts).await;
-        let first = pid_of(&sup.which_children().await.unwrap(), "a").pid().unwrap();
+        let first = pid_of(&sup.which_children().await.unwrap(), "a")
+            .pid()
+            .unwrap();
         process::kill(first);
         assert_eq!(attempt(&attempts).await, ("a", 2));
         assert_eq!(attempt(&attempts).await, ("a", 3));
@@ -254,11 +281,16 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
         assert!(now.pid().is_some_and(|p| p != first), "{now:?}");
         // And in start_child: an error, not a crash.
         let refused = sup
-            .start_child(ChildSpec::worker("c", starter("c", attempts.clone(), |_| Then::Panic)))
+            .start_child(ChildSpec::worker(
+                "c",
+                starter("c", attempts.clone(), |_| Then::Panic),
+            ))
             .await;
         assert!(matches!(
             refused,
-            Err(SupervisorError::StartFailed(StartError::InitExited(ExitReason::Panic(_))))
+            Err(SupervisorError::StartFailed(StartError::InitExited(
+                ExitReason::Panic(_)
+            )))
         ));
         assert_eq!(sup.which_children().await.unwrap().len(), 1);
     })
@@ -270,12 +302,18 @@ async fn an_ignored_start_keeps_the_spec_not_running() {
     within(LIMIT, async {
         let attempts = Subject::new();
         let sup = supervisor::new(Strategy::OneForOne)
-            .add(ChildSpec::worker("i", starter("i", attempts.clone(), |_| Then::Ignore)))
+            .add(ChildSpec::worker(
+                "i",
+                starter("i", attempts.clone(), |_| Then::Ignore),
+            ))
             .add(
                 ChildSpec::worker("t", starter("t", attempts.clone(), |_| Then::Ignore))
                     .restart(Restart::Temporary),
             )
-            .add(ChildSpec::worker("w", starter("w", attempts.clone(), |_| Then::Start)))
+            .add(ChildSpec::worker(
+                "w",
+                starter("w", attempts.clone(), |_| Then::Start),
+            ))
             .start()
             .await
             .unwrap()
@@ -289,7 +327,10 @@ async fn an_ignored_start_keeps_the_spec_not_running() {
             Err(SupervisorError::Ignored("i".into()))
         );
         let added = sup
-            .start_child(ChildSpec::worker("j", starter("j", attempts.clone(), |_| Then::Ignore)))
+            .start_child(ChildSpec::worker(
+                "j",
+                starter("j", attempts.clone(), |_| Then::Ignore),
+            ))
             .await;
         assert_eq!(added, Err(SupervisorError::Ignored("j".into())));
         assert_eq!(sup.count_children().await.unwrap().specs, 3);
@@ -298,18 +339,30 @@ async fn an_ignored_start_keeps_the_spec_not_running() {
             if ignore {
                 return Err(StartError::Ignored);
             }
-            actor::new(()).on_message(|(), ()| Next::Continue(())).start().await
+            actor::new(())
+                .on_message(|(), ()| Next::Continue(()))
+                .start()
+                .await
         })
         .start()
         .await
         .unwrap()
         .data;
-        assert!(matches!(f.start_child(true).await, Err(SupervisorError::Ignored(_))));
+        assert!(matches!(
+            f.start_child(true).await,
+            Err(SupervisorError::Ignored(_))
+        ));
         let count = f.count_children().await.unwrap();
-        assert_eq!((count.specs, count.active, count.supervisors, count.workers), (1, 0, 0, 0));
+        assert_eq!(
+            (count.specs, count.active, count.supervisors, count.workers),
+            (1, 0, 0, 0)
+        );
         f.start_child(false).await.unwrap();
         let count = f.count_children().await.unwrap();
-        assert_eq!((count.specs, count.active, count.supervisors, count.workers), (1, 1, 0, 1));
+        assert_eq!(
+            (count.specs, count.active, count.supervisors, count.workers),
+            (1, 1, 0, 1)
+        );
     })
     .await;
 }
@@ -325,10 +378,14 @@ async fn a_zero_period_is_refused() {
             refused.unwrap_err(),
             StartError::InvalidSupervisor(ConfigError::InvalidPeriod)
         );
-        let refused = factory::new(|(): ()| actor::new(()).on_message(|(), ()| Next::Continue(())).start())
-            .period(Duration::ZERO)
-            .start()
-            .await;
+        let refused = factory::new(|(): ()| {
+            actor::new(())
+                .on_message(|(), ()| Next::Continue(()))
+                .start()
+        })
+        .period(Duration::ZERO)
+        .start()
+        .await;
         assert_eq!(
             refused.unwrap_err(),
             StartError::InvalidSupervisor(ConfigError::InvalidPeriod)
@@ -342,7 +399,13 @@ async fn a_factory_with_significant_children_shuts_down() {
     within(LIMIT, async {
         let template = |(): ()| {
             actor::new(())
-                .on_message(|(), stop: bool| if stop { Next::stop(()) } else { Next::Continue(()) })
+                .on_message(|(), stop: bool| {
+                    if stop {
+                        Next::stop(())
+                    } else {
+                        Next::Continue(())
+                    }
+                })
                 .start()
         };
         for auto in [AutoShutdown::AnySignificant, AutoShutdown::AllSignificant] {
@@ -373,7 +436,9 @@ async fn a_factory_with_significant_children_shuts_down() {
         let refused = factory::new(template).significant(true).start().await;
         assert!(matches!(
             refused,
-            Err(StartError::InvalidSupervisor(ConfigError::BadCombination { .. }))
+            Err(StartError::InvalidSupervisor(
+                ConfigError::BadCombination { .. }
+            ))
         ));
         let refused = factory::new(template)
             .significant(true)
@@ -405,12 +470,16 @@ async fn get_childspec_returns_the_spec() {
             sup.get_childspec("b").await.unwrap_err(),
             SupervisorError::NotFound("b".into())
         );
-        let f = factory::new(|(): ()| actor::new(()).on_message(|(), ()| Next::Continue(())).start())
-            .restart(Restart::Temporary)
-            .start()
-            .await
-            .unwrap()
-            .data;
+        let f = factory::new(|(): ()| {
+            actor::new(())
+                .on_message(|(), ()| Next::Continue(()))
+                .start()
+        })
+        .restart(Restart::Temporary)
+        .start()
+        .await
+        .unwrap()
+        .data;
         let child = f.start_child(()).await.unwrap();
         let spec = f.get_childspec(child.pid).await.unwrap();
         assert_eq!(spec.restart_type(), Restart::Temporary);
@@ -425,13 +494,18 @@ async fn supervisors_and_factories_are_reached_by_name_and_stopped_normally() {
         let attempts = Subject::new();
         let started = supervisor::new(Strategy::OneForOne)
             .named(name.clone())
-            .add(ChildSpec::worker("a", starter("a", attempts.clone(), |_| Then::Start)))
+            .add(ChildSpec::worker(
+                "a",
+                starter("a", attempts.clone(), |_| Then::Start),
+            ))
             .start()
             .await
             .unwrap();
         let by_name = Supervisor::named(&name);
         assert_eq!(by_name.pid(), started.pid);
-        let child = pid_of(&by_name.which_children().await.unwrap(), "a").pid().unwrap();
+        let child = pid_of(&by_name.which_children().await.unwrap(), "a")
+            .pid()
+            .unwrap();
         // Linked to us, not trapping exits: a stop (reason normal) leaves us alive.
         let watch = process::monitor(started.pid);
         by_name.stop().await.unwrap();

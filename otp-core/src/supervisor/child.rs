@@ -65,8 +65,7 @@ impl Child for super::Builder {
     fn start_child(
         self,
         name: Option<Name<super::Message>>,
-    ) -> impl Future<Output = Result<Started<super::Supervisor>, StartError>> + Send + 'static
-    {
+    ) -> impl Future<Output = Result<Started<super::Supervisor>, StartError>> + Send + 'static {
         match name {
             Some(name) => self.named(name),
             None => self,

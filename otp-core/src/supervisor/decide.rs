@@ -229,9 +229,7 @@ pub(crate) fn started(core: &mut Core, key: Key, pid: Option<(Pid, super::spec::
 /// waiting for that (it may have been stopped, deleted or restarted meanwhile).
 pub(crate) fn try_again(core: &mut Core, key: Key, now: Instant) -> Decision {
     match core.children.get(key) {
-        Some(child) if matches!(child.run, Run::Restarting) => {
-            restart(core, key, now, Vec::new())
-        }
+        Some(child) if matches!(child.run, Run::Restarting) => restart(core, key, now, Vec::new()),
         _ => Decision::new(Outcome::Continue, Vec::new()),
     }
 }

@@ -165,8 +165,7 @@ where
 
     /// Starts the factory, with no children yet.
     pub async fn start(self) -> Result<Started<Factory<A, D>>, StartError> {
-        let started =
-            super::start(self.flags, Vec::new(), Some(self.template), self.name).await?;
+        let started = super::start(self.flags, Vec::new(), Some(self.template), self.name).await?;
         Ok(Started {
             pid: started.pid,
             data: Factory::new(started.data),

@@ -88,8 +88,8 @@ use std::time::Duration;
 use crate::actor::{self, Initialised, StartError, Started};
 use crate::process::{self, CallError, Name, Pid, Selector, Subject};
 
-pub use server::Message;
 pub use child::Child;
+pub use server::Message;
 pub use spec::{ChildSpec, ChildType, Restart, Shutdown};
 
 use server::{Flags, Request, Template};
@@ -330,10 +330,12 @@ async fn stop(pid: Pid) -> Result<(), SupervisorError> {
         Err(crate::sys::SysError::NoProcess) => {
             Err(SupervisorError::NoSupervisor(CallError::NoProcess))
         }
-        Err(crate::sys::SysError::Timeout) => Err(SupervisorError::NoSupervisor(CallError::Timeout)),
-        Err(crate::sys::SysError::Exited(reason)) => {
-            Err(SupervisorError::NoSupervisor(CallError::CalleeExited(reason)))
+        Err(crate::sys::SysError::Timeout) => {
+            Err(SupervisorError::NoSupervisor(CallError::Timeout))
         }
+        Err(crate::sys::SysError::Exited(reason)) => Err(SupervisorError::NoSupervisor(
+            CallError::CalleeExited(reason),
+        )),
         Err(_) => Err(SupervisorError::NoSupervisor(CallError::NoProcess)),
     }
 }

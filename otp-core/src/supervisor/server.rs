@@ -588,7 +588,10 @@ impl State {
         }
     }
 
-    async fn terminate_child(&mut self, key: Result<Key, SupervisorError>) -> Result<(), SupervisorError> {
+    async fn terminate_child(
+        &mut self,
+        key: Result<Key, SupervisorError>,
+    ) -> Result<(), SupervisorError> {
         let key = key?;
         let shutdown = self.child(key).spec.shutdown;
         if let Some(Run::Running(pid, _)) = self.core.children.set(key, Run::Stopped) {
@@ -605,7 +608,11 @@ impl State {
             Run::Restarting => return Err(SupervisorError::Restarting(id.to_string())),
             Run::Stopped => {}
         }
-        match self.start(key).await.map_err(SupervisorError::StartFailed)? {
+        match self
+            .start(key)
+            .await
+            .map_err(SupervisorError::StartFailed)?
+        {
             Some((pid, data)) => {
                 decide::started(&mut self.core, key, Some((pid, data)));
                 Ok(pid)

@@ -65,7 +65,10 @@ fn spec(id: &str, restart: Restart, significant: bool) -> ChildSpec {
 }
 
 fn running(core: &Core, key: Key) -> bool {
-    matches!(core.children.get(key).map(|c| &c.run), Some(Run::Running(..)))
+    matches!(
+        core.children.get(key).map(|c| &c.run),
+        Some(Run::Running(..))
+    )
 }
 
 /// What Erlang's `do_restart/3` does, written out as a table.
@@ -91,7 +94,9 @@ fn every_strategy_restart_type_reason_significance_and_auto_shutdown() {
                     for auto in AUTO {
                         let flags = flags(strategy, auto, 10);
                         let b = spec("b", restart_type, significant);
-                        if significant && (restart_type == Restart::Permanent || auto == AutoShutdown::Never) {
+                        if significant
+                            && (restart_type == Restart::Permanent || auto == AutoShutdown::Never)
+                        {
                             assert!(
                                 matches!(
                                     check_spec(&flags, &b),
@@ -106,15 +111,26 @@ fn every_strategy_restart_type_reason_significance_and_auto_shutdown() {
                         let a = spec("a", Restart::Permanent, false);
                         let c = spec("c", Restart::Permanent, false);
                         let (mut core, keys, pids) = supervisor(flags, vec![a, b, c]);
-                        let decision = child_exited(&mut core, pids[1], reason.clone(), Instant::now());
-                        let context = format!("{strategy:?} {restart_type:?} {reason:?} significant={significant} {auto:?}");
+                        let decision =
+                            child_exited(&mut core, pids[1], reason.clone(), Instant::now());
+                        let context = format!(
+                            "{strategy:?} {restart_type:?} {reason:?} significant={significant} {auto:?}"
+                        );
                         // The report: child_terminated unless a clean exit of a
                         // child that is not permanent.
                         let terminated = restart_type == Restart::Permanent || !reason.is_clean();
                         let expected_report = if terminated {
-                            Report::ChildTerminated { id: "b".into(), pid: pids[1], reason: reason.clone() }
+                            Report::ChildTerminated {
+                                id: "b".into(),
+                                pid: pids[1],
+                                reason: reason.clone(),
+                            }
                         } else {
-                            Report::ChildExited { id: "b".into(), pid: pids[1], reason: reason.clone() }
+                            Report::ChildExited {
+                                id: "b".into(),
+                                pid: pids[1],
+                                reason: reason.clone(),
+                            }
                         };
                         assert_eq!(decision.reports[0], expected_report, "{context}");
                         if erlang_restarts(restart_type, &reason) {
@@ -131,18 +147,37 @@ fn every_strategy_restart_type_reason_significance_and_auto_shutdown() {
                             assert_eq!(plan.start, start, "{context}");
                             assert_eq!(decision.reports.len(), 1, "{context}");
                             // What is not in the group keeps running.
-                            assert_eq!(running(&core, keys[0]), strategy != Strategy::OneForAll, "{context}");
-                            assert_eq!(running(&core, keys[2]), strategy == Strategy::OneForOne, "{context}");
+                            assert_eq!(
+                                running(&core, keys[0]),
+                                strategy != Strategy::OneForAll,
+                                "{context}"
+                            );
+                            assert_eq!(
+                                running(&core, keys[2]),
+                                strategy == Strategy::OneForOne,
+                                "{context}"
+                            );
                         } else {
                             // Not restarted: a temporary child is forgotten, others kept stopped.
                             let kept = core.children.get(keys[1]).is_some();
                             assert_eq!(kept, restart_type != Restart::Temporary, "{context}");
                             assert!(!running(&core, keys[1]), "{context}");
-                            assert!(running(&core, keys[0]) && running(&core, keys[2]), "{context}");
+                            assert!(
+                                running(&core, keys[0]) && running(&core, keys[2]),
+                                "{context}"
+                            );
                             // b is the only significant child: any and all both shut down.
                             if significant {
-                                assert_eq!(decision.outcome, Outcome::Shutdown(ExitReason::Shutdown), "{context}");
-                                assert_eq!(decision.reports[1], Report::AutoShutdown { id: "b".into() }, "{context}");
+                                assert_eq!(
+                                    decision.outcome,
+                                    Outcome::Shutdown(ExitReason::Shutdown),
+                                    "{context}"
+                                );
+                                assert_eq!(
+                                    decision.reports[1],
+                                    Report::AutoShutdown { id: "b".into() },
+                                    "{context}"
+                                );
                             } else {
                                 assert_eq!(decision.outcome, Outcome::Continue, "{context}");
                                 assert_eq!(decision.reports.len(), 1, "{context}");
@@ -176,7 +211,10 @@ fn a_significant_child_being_restarted_is_not_done() {
     let flags = flags(Strategy::OneForOne, AutoShutdown::AllSignificant, 10);
     let (mut core, keys, pids) = supervisor(
         flags,
-        vec![spec("a", Restart::Transient, true), spec("b", Restart::Transient, true)],
+        vec![
+            spec("a", Restart::Transient, true),
+            spec("b", Restart::Transient, true),
+        ],
     );
     start_failed(&mut core, keys[0], StartError::InitTimeout);
     let decision = child_exited(&mut core, pids[1], ExitReason::Normal, Instant::now());
@@ -206,7 +244,12 @@ fn more_restarts_than_the_intensity_within_the_period_shut_down() {
         vec![test_spec("a")],
     );
     assert!(later.intensity.add_restart(now));
-    let decision = child_exited(&mut later, pids[0], ExitReason::Killed, now + Duration::from_secs(6));
+    let decision = child_exited(
+        &mut later,
+        pids[0],
+        ExitReason::Killed,
+        now + Duration::from_secs(6),
+    );
     assert!(matches!(decision.outcome, Outcome::Restart(_)));
 }
 
@@ -221,10 +264,19 @@ fn a_failed_restart_is_retried_through_the_mailbox_and_counts() {
     let decision = start_failed(&mut core, keys[0], StartError::InitTimeout);
     assert_eq!(decision.outcome, Outcome::TryAgain(keys[0]));
     assert!(matches!(decision.reports[0], Report::StartError { .. }));
-    assert!(matches!(core.children.get(keys[0]).unwrap().run, Run::Restarting));
+    assert!(matches!(
+        core.children.get(keys[0]).unwrap().run,
+        Run::Restarting
+    ));
     // The retry is one more restart: the first fits intensity 1, the second not.
     let retry = try_again(&mut core, keys[0], now);
-    assert_eq!(retry.outcome, Outcome::Restart(Plan { stop: vec![], start: vec![keys[0]] }));
+    assert_eq!(
+        retry.outcome,
+        Outcome::Restart(Plan {
+            stop: vec![],
+            start: vec![keys[0]]
+        })
+    );
     start_failed(&mut core, keys[0], StartError::InitTimeout);
     let again = try_again(&mut core, keys[0], now);
     assert_eq!(again.outcome, Outcome::Shutdown(ExitReason::Shutdown));
@@ -249,7 +301,13 @@ fn rest_for_one_retries_from_the_child_that_failed_to_start() {
         Outcome::TryAgain(keys[1])
     );
     let retry = try_again(&mut core, keys[1], now);
-    assert_eq!(retry.outcome, Outcome::Restart(Plan { stop: vec![], start: vec![keys[1], keys[2]] }));
+    assert_eq!(
+        retry.outcome,
+        Outcome::Restart(Plan {
+            stop: vec![],
+            start: vec![keys[1], keys[2]]
+        })
+    );
     assert!(running(&core, keys[0]));
 }
 
@@ -268,7 +326,13 @@ fn one_for_all_retries_everything() {
     let Outcome::Restart(plan) = retry.outcome else {
         panic!("restart")
     };
-    assert_eq!(plan.stop, vec![Stop { pid: a, shutdown: test_spec("a").shutdown }]);
+    assert_eq!(
+        plan.stop,
+        vec![Stop {
+            pid: a,
+            shutdown: test_spec("a").shutdown
+        }]
+    );
     assert_eq!(plan.start, keys);
 }
 
@@ -281,9 +345,15 @@ fn a_retry_for_a_child_stopped_or_deleted_meanwhile_does_nothing() {
     );
     start_failed(&mut core, keys[0], StartError::InitTimeout);
     forget(&mut core, keys[0]);
-    assert_eq!(try_again(&mut core, keys[0], now).outcome, Outcome::Continue);
+    assert_eq!(
+        try_again(&mut core, keys[0], now).outcome,
+        Outcome::Continue
+    );
     core.children.remove(keys[0]);
-    assert_eq!(try_again(&mut core, keys[0], now).outcome, Outcome::Continue);
+    assert_eq!(
+        try_again(&mut core, keys[0], now).outcome,
+        Outcome::Continue
+    );
 }
 
 #[test]
@@ -296,7 +366,8 @@ fn temporary_siblings_in_the_group_are_stopped_and_forgotten() {
             test_spec("c"),
         ],
     );
-    let Outcome::Restart(plan) = child_exited(&mut core, pids[0], ExitReason::Killed, Instant::now()).outcome
+    let Outcome::Restart(plan) =
+        child_exited(&mut core, pids[0], ExitReason::Killed, Instant::now()).outcome
     else {
         panic!("restart")
     };
@@ -312,7 +383,12 @@ fn an_exit_from_a_process_that_is_not_a_child_is_ignored() {
         flags(Strategy::OneForOne, AutoShutdown::Never, 0),
         vec![test_spec("a")],
     );
-    let decision = child_exited(&mut core, Pid::next_local(), ExitReason::Killed, Instant::now());
+    let decision = child_exited(
+        &mut core,
+        Pid::next_local(),
+        ExitReason::Killed,
+        Instant::now(),
+    );
     assert_eq!(decision, Decision::new(Outcome::Continue, vec![]));
 }
 
@@ -322,9 +398,15 @@ fn a_factory_forgets_children_that_are_not_restarted() {
     flags.dynamic = true;
     let (mut core, keys, pids) = supervisor(
         flags,
-        vec![spec("1", Restart::Transient, true), spec("2", Restart::Transient, true)],
+        vec![
+            spec("1", Restart::Transient, true),
+            spec("2", Restart::Transient, true),
+        ],
     );
-    assert_eq!(child_exited(&mut core, pids[0], ExitReason::Normal, Instant::now()).outcome, Outcome::Continue);
+    assert_eq!(
+        child_exited(&mut core, pids[0], ExitReason::Normal, Instant::now()).outcome,
+        Outcome::Continue
+    );
     assert!(core.children.get(keys[0]).is_none());
     assert_eq!(
         child_exited(&mut core, pids[1], ExitReason::Shutdown, Instant::now()).outcome,
@@ -341,7 +423,10 @@ fn an_ignored_start_keeps_a_spec_but_forgets_a_temporary_one() {
     );
     started(&mut core, keys[0], None);
     started(&mut core, keys[1], None);
-    assert!(matches!(core.children.get(keys[0]).unwrap().run, Run::Stopped));
+    assert!(matches!(
+        core.children.get(keys[0]).unwrap().run,
+        Run::Stopped
+    ));
     assert!(core.children.get(keys[1]).is_none());
 }
 
