@@ -198,3 +198,44 @@ async fn non_behaviours_time_out_and_the_dead_are_no_process() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_callbacks_and_requests_to_oneself_are_errors_not_deaths() {
+    common::within(Duration::from_secs(20), async {
+        #[derive(Clone)]
+        struct Touchy(u32);
+        impl std::fmt::Debug for Touchy {
+            fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                panic!("no Debug today")
+            }
+        }
+        let started = otp::actor::new(Touchy(1))
+            .on_message(|s, (): ()| otp::actor::Next::Continue(s))
+            .debug_state()
+            .start()
+            .await
+            .unwrap();
+        let pid = started.pid;
+        let wait = Duration::from_secs(5);
+        // A panicking replace function: callback_failed, the actor lives on.
+        let failed = sys::replace_state(pid, wait, |_: &mut Touchy| panic!("bad fun")).await;
+        assert!(matches!(failed, Err(sys::SysError::CallbackFailed(m)) if m.contains("bad fun")));
+        // A panicking Debug in get_state: callback_failed too.
+        assert!(matches!(
+            sys::get_state(pid, wait).await,
+            Err(sys::SysError::CallbackFailed(_))
+        ));
+        assert!(process::is_alive(pid));
+        assert_eq!(
+            sys::get_state_as::<Touchy>(pid, wait).await.map(|t| t.0),
+            Ok(1)
+        );
+        // A sys request to oneself.
+        let me = process::self_pid();
+        assert_eq!(
+            sys::get_state(me, wait).await,
+            Err(sys::SysError::CallingSelf)
+        );
+    })
+    .await;
+}

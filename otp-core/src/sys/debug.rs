@@ -113,23 +113,27 @@ impl Debug {
         };
         let Request { kind, reply } = *request;
         let answer = match kind {
-            Kind::GetState => Reply::State(describe(state)),
+            Kind::GetState => match guarded(|| describe(state)) {
+                Ok(described) => Reply::State(described),
+                Err(error) => Reply::Error(error),
+            },
             Kind::GetStateWith(copy) => match copy(state) {
                 Some(copy) => Reply::Any(copy),
                 None => Reply::Error(SysError::WrongStateType {
                     expected: "the requested type",
                 }),
             },
-            Kind::ReplaceState(replace) => {
-                if replace(state) {
-                    Reply::Done
-                } else {
-                    Reply::Error(SysError::WrongStateType {
-                        expected: "the requested type",
-                    })
-                }
-            }
-            Kind::GetStatus => Reply::Status(self.status(describe(state))),
+            Kind::ReplaceState(replace) => match guarded(|| replace(state)) {
+                Ok(true) => Reply::Done,
+                Ok(false) => Reply::Error(SysError::WrongStateType {
+                    expected: "the requested type",
+                }),
+                Err(error) => Reply::Error(error),
+            },
+            Kind::GetStatus => match guarded(|| describe(state)) {
+                Ok(described) => Reply::Status(self.status(described)),
+                Err(error) => Reply::Error(error),
+            },
             Kind::Suspend => {
                 self.suspended = true;
                 Reply::Done
@@ -227,6 +231,15 @@ impl Debug {
             }),
         }
     }
+}
+
+/// Runs a user's callback (a `replace_state` function, a state's `Debug`); a
+/// panic is `callback_failed`, as `sys` catches a failing callback, not the
+/// behaviour's death.
+fn guarded<T>(callback: impl FnOnce() -> T) -> Result<T, SysError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(callback)).map_err(|payload| {
+        SysError::CallbackFailed(process::panic_reason(payload).message.to_string())
+    })
 }
 
 impl Drop for Debug {

@@ -67,6 +67,15 @@ pub enum SysError {
     /// The request does not apply (for example `change_code` in Rust).
     #[error("not supported: {0}")]
     NotSupported(&'static str),
+    /// A process sent a `sys` request to itself, which could never be answered
+    /// (Erlang's `calling_self`).
+    #[error("a process cannot send a sys request to itself")]
+    CallingSelf,
+    /// The function given to [`replace_state`], or the state's `Debug` in
+    /// [`get_state`], panicked (Erlang's `callback_failed`); the behaviour lives
+    /// on.
+    #[error("the callback failed: {0}")]
+    CallbackFailed(String),
     /// The state is not of the type asked for.
     #[error("the state is not a {expected}")]
     WrongStateType {
@@ -193,7 +202,8 @@ async fn request(target: impl Address, timeout: Duration, kind: Kind) -> Result<
         Ok(Reply::Error(error)) => Err(error),
         Ok(reply) => Ok(reply),
         Err(CallError::Timeout) => Err(SysError::Timeout),
-        Err(CallError::NoProcess | CallError::CallingSelf) => Err(SysError::NoProcess),
+        Err(CallError::CallingSelf) => Err(SysError::CallingSelf),
+        Err(CallError::NoProcess) => Err(SysError::NoProcess),
         Err(CallError::CalleeExited(reason)) => Err(SysError::Exited(reason)),
     }
 }
@@ -239,7 +249,10 @@ fn wrong<S>() -> SysError {
 }
 
 /// Changes the state with `replace` (`sys:replace_state/3`). Fails with
-/// [`SysError::WrongStateType`] if the state is not an `S`.
+/// [`SysError::WrongStateType`] if the state is not an `S`, and with
+/// [`SysError::CallbackFailed`] if `replace` panics; the behaviour then goes on
+/// with the state as `replace` left it (it changes the state in place, so a
+/// function that panics after changing it keeps its changes).
 pub async fn replace_state<S: Send + 'static>(
     target: impl Address,
     timeout: Duration,
@@ -256,7 +269,8 @@ pub async fn replace_state<S: Send + 'static>(
     );
     match request(target, timeout, Kind::ReplaceState(replace)).await? {
         Reply::Done => Ok(()),
-        Reply::Error(_) => Err(wrong::<S>()),
+        Reply::Error(SysError::WrongStateType { .. }) => Err(wrong::<S>()),
+        Reply::Error(error) => Err(error),
         other => Err(unexpected(other)),
     }
 }
