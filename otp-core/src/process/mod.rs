@@ -54,12 +54,14 @@
 //! # }).unwrap();
 //! ```
 
+// Bottom-up: each module imports only modules listed before it.
 mod call;
+mod channel;
 mod context;
 mod drive;
 mod exit;
 mod info;
-pub(crate) mod mailbox;
+mod mailbox;
 mod panic;
 pub(crate) mod pid;
 mod receive;
@@ -67,12 +69,17 @@ mod registry;
 mod selector;
 mod signal;
 mod spawn;
+mod stop;
 mod subject;
-pub(crate) mod table;
+mod table;
+mod time;
 mod timer;
+mod wait;
 
 pub(crate) use call::call_with;
 pub use call::{CallError, call, call_blocking, call_forever};
+pub(crate) use context::{sends_counted, start_counting_sends, stop_counting_sends};
+pub(crate) use drive::Exit;
 pub use exit::{Down, ExitMessage, ExitReason, Monitor, PanicReason};
 pub use info::{ProcessInfo, info, list, self_pid, try_self_pid};
 pub(crate) use panic::reason as panic_reason;
@@ -87,9 +94,9 @@ pub(crate) use signal::{flush_exits_from, remove_watcher};
 pub(crate) use spawn::NoPrimary;
 pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
 pub use subject::{SendError, Subject};
-pub(crate) use table::Watcher;
-pub(crate) use table::{sends_counted, start_counting_sends, stop_counting_sends};
+pub(crate) use time::{Elapsed, within};
 pub use timer::{Cancelled, Timer, cancel_timer, send_after};
+pub(crate) use wait::{First, Slot};
 
 /// `<0.0.0>`: the pid of no process, used where code outside any process shows up
 /// as a sender.
