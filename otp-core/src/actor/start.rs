@@ -181,6 +181,7 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         parent,
         ack,
     } = *starting;
+    process::mark_behaviour();
     let me = process::self_pid();
     // A start failure: unlink from the parent first so it gets no EXIT, and free
     // the name so that a retry can take it.

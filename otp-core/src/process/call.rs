@@ -156,7 +156,7 @@ pub async fn call<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    pending.wait(timeout).await
+    crate::observe::hooks::timed_call(pending.wait(timeout)).await
 }
 
 /// [`call`] without a timeout: waits until the reply comes or the callee exits.
@@ -165,7 +165,7 @@ pub async fn call_forever<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    pending.wait(Duration::MAX).await
+    crate::observe::hooks::timed_call(pending.wait(Duration::MAX)).await
 }
 
 /// [`call`] for a plain thread: blocks the thread until the reply, the callee's
@@ -176,8 +176,10 @@ pub fn call_blocking<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    let first = block_on_within(timeout, pending.slot.first());
-    first.map_or(Err(CallError::Timeout), outcome)
+    crate::observe::hooks::timed_blocking_call(|| {
+        let first = block_on_within(timeout, pending.slot.first());
+        first.map_or(Err(CallError::Timeout), outcome)
+    })
 }
 
 /// Runs `future` on this thread for at most `timeout` (forever if the timeout

@@ -98,9 +98,18 @@ pub(crate) fn stopping() -> bool {
 static COUNTING: AtomicUsize = AtomicUsize::new(0);
 
 const COUNT: u64 = 1 << 63;
+/// In the same word: the process is a behaviour (it answers `sys` messages).
+pub(crate) const BEHAVIOUR: u64 = 1 << 62;
+const FLAGS: u64 = COUNT | BEHAVIOUR;
+
+/// Marks the calling process as a behaviour (an actor or a supervisor).
+pub(crate) fn mark_behaviour() {
+    with(|ctx| ctx.entry.sends.fetch_or(BEHAVIOUR, Ordering::Relaxed));
+}
 
 /// Counts a send by the calling process, if it counts its sends.
 pub(crate) fn note_send() {
+    crate::observe::hooks::message_sent();
     if COUNTING.load(Ordering::Relaxed) == 0 {
         return;
     }
@@ -118,7 +127,7 @@ pub(crate) fn start_counting_sends() -> u64 {
         if before & COUNT == 0 {
             COUNTING.fetch_add(1, Ordering::Relaxed);
         }
-        before & !COUNT
+        before & !FLAGS
     })
     .unwrap_or(0)
 }
@@ -135,7 +144,7 @@ pub(crate) fn stop_counting_sends() {
 
 /// Sends counted for the calling process.
 pub(crate) fn sends_counted() -> u64 {
-    with(|ctx| ctx.entry.sends.load(Ordering::Relaxed) & !COUNT).unwrap_or(0)
+    with(|ctx| ctx.entry.sends.load(Ordering::Relaxed) & !FLAGS).unwrap_or(0)
 }
 
 /// Removes every envelope that `wants` accept from the calling process's

@@ -134,13 +134,15 @@ impl<F> Drive<F> {
         });
         *this.ctx = None;
         if report {
-            tracing::error!(
+            crate::log::error!(
                 target: "otp::crash_report",
                 pid = %entry.pid,
                 name = name.as_ref().map_or("-", |n| &*n.label),
                 reason = %reason,
                 "process {} crashed: {}", entry.pid, reason
             );
+            let name = name.as_ref().map(|n| &*n.label);
+            crate::observe::hooks::crashed(entry.pid, name, &reason, None, None);
         }
         for (reference, target) in monitors {
             if let Some(target) = table::get(target) {
@@ -196,7 +198,7 @@ fn decide(status: &Status, outcome: Outcome) -> (ExitReason, bool) {
         }
         (_, Outcome::Panicked(reason)) => (ExitReason::Panic(reason), true),
         (_, Outcome::Abandoned(reason)) => {
-            tracing::debug!(target: "otp::process", %reason, "a process ended unfinished");
+            crate::log::debug!(target: "otp::process", %reason, "a process ended unfinished");
             (reason, false)
         }
         (_, Outcome::Stopped) => (ExitReason::Killed, false),
@@ -207,7 +209,7 @@ fn decide(status: &Status, outcome: Outcome) -> (ExitReason, bool) {
 fn guarded(pid: super::Pid, what: &str, drop: impl FnOnce()) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(drop)) {
         let reason = panic::reason(payload);
-        tracing::error!(
+        crate::log::error!(
             target: "otp::crash_report",
             %pid,
             "a Drop panicked while process {pid} exited, dropping {what}: {}",

@@ -109,7 +109,7 @@ pub(crate) async fn select_with<T>(
                     }
                     // Not ours after all (a message whose type did not match):
                     // it is dropped, and we look again.
-                    tracing::warn!(
+                    crate::log::warning!(
                         target: "otp::process",
                         "a receive dropped a message it could not take"
                     );

@@ -200,12 +200,12 @@ where
             .enable_all()
             .build()
         {
-            Ok(runtime) => runtime.block_on(async move {
-                tokio::select! {
-                    () = task => {}
-                    _ = owner_gone => {}
-                }
-            }),
+            // Whichever ends first; if it is the owner, the process is dropped
+            // unfinished, and exits (`Killed`).
+            Ok(runtime) => drop(runtime.block_on(futures_util::future::select(
+                std::pin::pin!(task),
+                owner_gone,
+            ))),
             Err(error) => {
                 let reason = ExitReason::abnormal(format!("could not start a runtime: {error}"));
                 std::pin::pin!(task).abandon(reason);
@@ -213,7 +213,7 @@ where
         }
     });
     if let Err(error) = started {
-        tracing::error!(%pid, %error, "could not start a thread for a blocking process");
+        crate::log::error!(%pid, %error, "could not start a thread for a blocking process");
         if let Some(task) = cell.lock().take() {
             let reason = ExitReason::abnormal(format!("could not start a thread: {error}"));
             std::pin::pin!(task).abandon(reason);

@@ -168,6 +168,13 @@ impl ProcEntry {
     }
 }
 
+impl ProcEntry {
+    /// Whether the process is a behaviour (see `context::mark_behaviour`).
+    pub(crate) fn is_behaviour(&self) -> bool {
+        self.sends.load(std::sync::atomic::Ordering::Relaxed) & super::context::BEHAVIOUR != 0
+    }
+}
+
 const SHARDS: usize = 64;
 
 type Shard = Mutex<HashMap<u64, Arc<ProcEntry>>>;
@@ -180,10 +187,12 @@ fn shard(pid: Pid) -> &'static Shard {
 }
 
 pub(crate) fn insert(entry: Arc<ProcEntry>) {
+    crate::observe::hooks::process_started();
     shard(entry.pid).lock().insert(entry.pid.id(), entry);
 }
 
 pub(crate) fn remove(pid: Pid) {
+    crate::observe::hooks::process_exited();
     let mut shard = shard(pid).lock();
     shard.remove(&pid.id());
     // A table that held many processes gives its memory back when they are gone.
