@@ -7,8 +7,19 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use otp_core::{actor, process, runtime, supervisor, sys, task};
+pub use otp_core::{actor, process, runtime, sys, task};
 pub use otp_macros::{actor, supervisor};
+
+/// Supervision trees, after Erlang's `supervisor`: everything of
+/// [`otp_core::supervisor`] (see there for the guide), plus the `supervisor!`
+/// macro, so that one import brings both the module and the macro:
+/// `use otp::supervisor::{self, supervisor, ChildSpec};` (or
+/// `use otp::supervisor;` alone, which names both).
+pub mod supervisor {
+    #[doc(inline)]
+    pub use otp_core::supervisor::*;
+    pub use otp_macros::supervisor;
+}
 
 pub mod macros;
 
