@@ -2,12 +2,31 @@
 //!
 //! Erlang/OTP for Rust: processes, actors, tasks and supervisors with OTP's exact
 //! semantics and Rust's types. This crate re-exports [`otp_core`] (the runtime)
-//! and [`otp_macros`] (the `#[actor]` and `supervisor!` macros; the guide to them,
-//! with the hand-written equivalent of everything they generate, is [`macros`]).
+//! and `otp_macros` (the `#[actor]` and `supervisor!` macros; the guide to them,
+//! with the hand-written equivalent of everything they generate, is `macros`).
+//!
+//! The package is published as `otp-rt`; its library is called `otp`, so a
+//! dependency `otp-rt = "0.1"` is used as `use otp::...`.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it gives |
+//! |---|---|---|
+//! | `macros` | on | `#[actor]`, `supervisor!` and the [`macros`] guide |
+//! | `tracing` | on | crash reports, supervisor reports and warnings as `tracing` events; without it, errors and warnings are written to stderr (nothing is lost silently) and debug/info events are compiled out |
+//! | `metrics` | off | counters, gauges and histograms through the `metrics` facade (see `otp_core::metrics`); zero cost when off |
+//!
+//! tokio's `macros` feature is not forced on you: turn it on in your own
+//! manifest if you use `#[tokio::main]`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use otp_core::{actor, process, runtime, sys, task};
+pub use otp_core::{actor, observe, process, runtime, sys, task};
+
+#[cfg(feature = "metrics")]
+pub use otp_core::metrics;
+
+#[cfg(feature = "macros")]
 pub use otp_macros::{actor, supervisor};
 
 /// Supervision trees, after Erlang's `supervisor`: everything of
@@ -18,22 +37,25 @@ pub use otp_macros::{actor, supervisor};
 pub mod supervisor {
     #[doc(inline)]
     pub use otp_core::supervisor::*;
+    #[cfg(feature = "macros")]
     pub use otp_macros::supervisor;
 }
 
+#[cfg(feature = "macros")]
 pub mod macros;
 
+#[cfg(feature = "macros")]
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
 /// The items most programs need.
 pub mod prelude {
-    pub use crate::macros::{Flow, ReplyAndStop};
-    pub use otp_core::actor::{self, Next};
+    pub use otp_core::actor::{self, Flow, Next, ReplyAndStop};
     pub use otp_core::process::{
         self, CallError, Down, ExitMessage, ExitReason, Monitor, Name, Pid, Selector, Subject,
     };
     pub use otp_core::sys;
+    #[cfg(feature = "macros")]
     pub use otp_macros::{actor, supervisor};
 }

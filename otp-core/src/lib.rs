@@ -13,6 +13,10 @@
 #![deny(missing_docs)]
 
 pub mod actor;
+mod log;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+pub mod observe;
 pub mod process;
 pub mod runtime;
 pub mod supervisor;

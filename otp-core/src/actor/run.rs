@@ -89,6 +89,7 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
         let incoming = receiving.receive_unchecked().await;
         match incoming {
             Incoming::Message(message) => {
+                crate::observe::hooks::message_received();
                 last = actor.describe_message(&message);
                 if actor.debug.active() {
                     actor.debug.message_in(|| last.to_string());
@@ -143,7 +144,7 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
                 return Box::pin(actor.stop(state, reason, &last)).await;
             }
             Incoming::Unexpected(unexpected) => {
-                tracing::warn!(
+                crate::log::warning!(
                     target: "otp::actor",
                     pid = %process::self_pid(),
                     name = actor.name.as_deref().unwrap_or("-"),
@@ -217,7 +218,7 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
 
     fn crash_report(&self, reason: &ExitReason, last: &str, state: Option<&str>) {
         let pid = process::self_pid();
-        tracing::error!(
+        crate::log::error!(
             target: "otp::crash_report",
             pid = %pid,
             name = self.name.as_deref().unwrap_or("-"),
@@ -226,5 +227,6 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
             state = state.unwrap_or("-"),
             "actor {pid} terminating: {reason}"
         );
+        crate::observe::hooks::crashed(pid, self.name.as_deref(), reason, Some(last), state);
     }
 }

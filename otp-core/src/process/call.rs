@@ -148,7 +148,7 @@ pub async fn call<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    pending.wait(timeout).await
+    crate::observe::hooks::timed_call(pending.wait(timeout)).await
 }
 
 /// [`call`] without a timeout: waits until the reply comes or the callee exits.
@@ -157,8 +157,11 @@ pub async fn call_forever<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    let reply = pending.slot.recv_async().await;
-    pending.outcome(reply)
+    crate::observe::hooks::timed_call(async move {
+        let reply = pending.slot.recv_async().await;
+        pending.outcome(reply)
+    })
+    .await
 }
 
 /// [`call`] for a plain thread: blocks the thread until the reply, the callee's
@@ -169,9 +172,9 @@ pub fn call_blocking<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    match pending.slot.recv_timeout(timeout) {
+    crate::observe::hooks::timed_blocking_call(|| match pending.slot.recv_timeout(timeout) {
         Ok(reply) => pending.outcome(Ok(reply)),
         Err(flume::RecvTimeoutError::Timeout) => Err(CallError::Timeout),
         Err(flume::RecvTimeoutError::Disconnected) => Err(CallError::NoProcess),
-    }
+    })
 }

@@ -40,13 +40,15 @@ pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason, report: b
         )
     };
     if report && !entry.reports_own_crash.load(Ordering::Relaxed) {
-        tracing::error!(
+        crate::log::error!(
             target: "otp::crash_report",
             pid = %entry.pid,
             name = name.as_ref().map_or("-", |n| &*n.label),
             reason = %reason,
             "process {} crashed: {}", entry.pid, reason
         );
+        let name = name.as_ref().map(|n| &*n.label);
+        crate::observe::hooks::crashed(entry.pid, name, &reason, None, None);
     }
     for (reference, target) in monitors {
         if let Some(target) = table::get(target) {

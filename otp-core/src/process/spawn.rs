@@ -168,7 +168,7 @@ fn spawn_thread(pid: Pid, entry: Arc<ProcEntry>, task: impl Future<Output = ()> 
             }
         });
     if let Err(error) = started {
-        tracing::error!(%pid, %error, "could not start a thread for a blocking process");
+        crate::log::error!(%pid, %error, "could not start a thread for a blocking process");
     }
 }
 

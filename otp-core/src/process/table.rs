@@ -121,10 +121,12 @@ fn shard(pid: Pid) -> &'static Mutex<HashMap<u64, Arc<ProcEntry>>> {
 }
 
 pub(crate) fn insert(entry: Arc<ProcEntry>) {
+    crate::observe::hooks::process_started();
     shard(entry.pid).lock().insert(entry.pid.id(), entry);
 }
 
 pub(crate) fn remove(pid: Pid) {
+    crate::observe::hooks::process_exited();
     shard(pid).lock().remove(&pid.id());
 }
 
@@ -150,6 +152,7 @@ static COUNTING: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts a send by the calling process, if it counts its sends.
 pub(crate) fn note_send() {
+    crate::observe::hooks::message_sent();
     if COUNTING.load(Ordering::Relaxed) == 0 {
         return;
     }

@@ -368,6 +368,7 @@ pub(crate) async fn start(
     children: Vec<ChildSpec>,
     name: Option<Name<Message>>,
 ) -> Result<Started<Supervisor>, StartError> {
+    let observed = (flags.strategy, flags.intensity, flags.period, flags.dynamic);
     // The initialiser's error is a string; the typed one travels beside it.
     let (typed_error, failure) = flume::bounded::<StartError>(1);
     let mut builder =
@@ -399,6 +400,17 @@ pub(crate) async fn start(
     match builder.start().await {
         Err(StartError::InitFailed(text)) => {
             Err(failure.try_recv().unwrap_or(StartError::InitFailed(text)))
+        }
+        Ok(started) => {
+            let (strategy, intensity, period, factory) = observed;
+            crate::observe::hooks::supervisor_started(
+                &started.data,
+                strategy,
+                intensity,
+                period,
+                factory,
+            );
+            Ok(started)
         }
         other => other,
     }

@@ -143,14 +143,14 @@ fn check_significant(spec: &ChildSpec) -> Result<(), StartError> {
 async fn start_one(spec: &ChildSpec) -> Result<(Pid, ChildData), StartError> {
     let started = (spec.start)().await;
     match &started {
-        Ok((pid, _)) => tracing::debug!(
+        Ok((pid, _)) => crate::log::debug!(
             target: "otp::supervisor",
             supervisor = %supervisor_name(),
             child_id = %spec.id,
             pid = %pid,
             "child started"
         ),
-        Err(reason) => tracing::error!(
+        Err(reason) => crate::log::error!(
             target: "otp::supervisor",
             supervisor = %supervisor_name(),
             child_id = %spec.id,
@@ -177,7 +177,7 @@ async fn stop_child(pid: Pid, shutdown: Shutdown) -> ExitReason {
             if let Ok(reason) = down.receive(timeout).await {
                 return reason;
             }
-            tracing::warn!(
+            crate::log::warning!(
                 target: "otp::supervisor",
                 supervisor = %supervisor_name(),
                 pid = %pid,
@@ -306,7 +306,7 @@ impl State {
         let failed = self.children[at].spec.id.clone();
         loop {
             if !self.intensity.add_restart() {
-                tracing::error!(
+                crate::log::error!(
                     target: "otp::supervisor",
                     supervisor = %supervisor_name(),
                     intensity = self.flags.intensity,
@@ -356,7 +356,8 @@ impl State {
             }
             match start_one(&self.children[i].spec).await {
                 Ok((pid, data)) => {
-                    tracing::info!(
+                    crate::observe::hooks::child_restarted(&self.children[i].spec.id);
+                    crate::log::info!(
                         target: "otp::supervisor",
                         supervisor = %supervisor_name(),
                         child_id = %self.children[i].spec.id,
@@ -478,7 +479,7 @@ impl State {
 
 fn report_exit(spec: &ChildSpec, pid: Pid, reason: &ExitReason) {
     if reason.is_clean() {
-        tracing::info!(
+        crate::log::info!(
             target: "otp::supervisor",
             supervisor = %supervisor_name(),
             child_id = %spec.id,
@@ -487,7 +488,8 @@ fn report_exit(spec: &ChildSpec, pid: Pid, reason: &ExitReason) {
             "child exited"
         );
     } else {
-        tracing::error!(
+        crate::observe::hooks::child_crashed(&spec.id);
+        crate::log::error!(
             target: "otp::supervisor",
             supervisor = %supervisor_name(),
             child_id = %spec.id,

@@ -82,10 +82,10 @@ impl Debug {
             let pid = process::try_self_pid();
             match &event {
                 Event::In(message) => {
-                    tracing::info!(target: "otp::sys", pid = ?pid, "{pid:?} got {message}")
+                    crate::log::requested!(target: "otp::sys", pid = ?pid, "{pid:?} got {message}")
                 }
                 Event::State(state) => {
-                    tracing::info!(target: "otp::sys", pid = ?pid, "{pid:?} new state {state}")
+                    crate::log::requested!(target: "otp::sys", pid = ?pid, "{pid:?} new state {state}")
                 }
             }
         }
@@ -108,7 +108,7 @@ impl Debug {
         describe: &dyn Fn(&dyn Any) -> String,
     ) -> Handled {
         let Ok(request) = request.downcast::<Request>() else {
-            tracing::warn!(target: "otp::sys", "dropped a system message of an unknown kind");
+            crate::log::warning!(target: "otp::sys", "dropped a system message of an unknown kind");
             return Handled::Continue;
         };
         let Request { kind, reply } = *request;
