@@ -15,13 +15,14 @@
 //! | `macros` | on | `#[actor]`, `supervisor!` and the [`macros`] guide |
 //! | `tracing` | on | crash reports, supervisor reports and warnings as `tracing` events; without it, errors and warnings are written to stderr (nothing is lost silently) and debug/info events are compiled out |
 //! | `metrics` | off | counters, gauges and histograms through the `metrics` facade (see `otp_core::metrics`); zero cost when off |
+//! | `dist` | off | Erlang distribution: a node that Erlang, Elixir and Gleam nodes talk to (`otp::dist`, the `otp-dist` crate) |
 //!
 //! tokio's `macros` feature is not forced on you: turn it on in your own
 //! manifest if you use `#[tokio::main]`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use otp_core::{actor, observe, process, runtime, supervisor, sys, task};
+pub use otp_core::{actor, observe, process, runtime, sys, task};
 
 #[cfg(feature = "metrics")]
 pub use otp_core::metrics;
@@ -29,8 +30,24 @@ pub use otp_core::metrics;
 #[cfg(feature = "macros")]
 pub use otp_macros::{actor, supervisor};
 
+/// Supervision trees, after Erlang's `supervisor`: everything of
+/// [`otp_core::supervisor`] (see there for the guide), plus the `supervisor!`
+/// macro, so that one import brings both the module and the macro:
+/// `use otp::supervisor::{self, supervisor, ChildSpec};` (or
+/// `use otp::supervisor;` alone, which names both).
+pub mod supervisor {
+    #[doc(inline)]
+    pub use otp_core::supervisor::*;
+    #[cfg(feature = "macros")]
+    pub use otp_macros::supervisor;
+}
+
 #[cfg(feature = "macros")]
 pub mod macros;
+
+/// Erlang distribution (feature `dist`): see [`otp_dist`].
+#[cfg(feature = "dist")]
+pub use otp_dist as dist;
 
 #[cfg(feature = "macros")]
 #[doc(hidden)]
@@ -39,9 +56,7 @@ pub mod __private;
 
 /// The items most programs need.
 pub mod prelude {
-    #[cfg(feature = "macros")]
-    pub use crate::macros::{Flow, ReplyAndStop};
-    pub use otp_core::actor::{self, Next};
+    pub use otp_core::actor::{self, Flow, Next, ReplyAndStop};
     pub use otp_core::process::{
         self, CallError, Down, ExitMessage, ExitReason, Monitor, Name, Pid, Selector, Subject,
     };
