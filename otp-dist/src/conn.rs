@@ -330,9 +330,10 @@ fn watch(
     }
     let conn = conn.clone();
     let _ = node;
-    process::spawn(async move {
-        let monitor = process::monitor(pid);
-        let down = Selector::new().select_monitor(monitor, |down| down);
+    // Monitoring from its first instant: a stop the target handles right
+    // after this control message is seen (signal order, as in Erlang).
+    Builder::new().monitoring(pid).spawn(async move {
+        let down = Selector::new().select_monitors(|down| down);
         tokio::select! {
             down = down.receive_forever() => {
                 if let Ok(down) = down {
@@ -345,9 +346,7 @@ fn watch(
                     });
                 }
             }
-            _ = cancelled => {
-                process::demonitor(monitor);
-            }
+            _ = cancelled => {}
         }
     });
 }
@@ -369,16 +368,10 @@ pub(crate) fn link_proxy(node: &Node, conn: &Arc<Conn>, pid: Pid, remote: Extern
     }
     let local = node.external(pid);
     let conn = conn.clone();
-    Builder::new().trap_exits().spawn(async move {
-        if !process::link(pid) {
-            conn.state.lock().links.remove(&(pid.id(), remote.clone()));
-            conn.send(&Control::Exit {
-                from: local,
-                to: remote,
-                reason: Term::atom("noproc"),
-            });
-            return;
-        }
+    // Linked from its first instant: a crash the target has right after this
+    // control message reaches the link (signal order, as in Erlang). A dead
+    // target sends `noproc` through the exits below.
+    Builder::new().trap_exits().link_to(pid).spawn(async move {
         let exits = Selector::new().select_trapped_exits(|exit| exit);
         loop {
             tokio::select! {

@@ -38,6 +38,8 @@ pub struct Builder {
     trap_exits: bool,
     blocking: bool,
     stack_size: Option<usize>,
+    link_to: Option<Pid>,
+    monitoring: Option<Pid>,
 }
 
 /// What [`Builder::spawn`] started.
@@ -83,6 +85,23 @@ impl Builder {
     /// which go to the shared runtime.
     pub fn on_blocking_thread(mut self) -> Self {
         self.blocking = true;
+        self
+    }
+
+    /// Links the new process to `pid` (rather than to the caller) before it
+    /// runs, so no signal from `pid` can come before the link. If `pid` is not
+    /// alive, the new process gets an exit signal `NoProc` from it at once, as
+    /// `link/1` in a process that traps exits does.
+    pub fn link_to(mut self, pid: Pid) -> Self {
+        self.link_to = Some(pid);
+        self
+    }
+
+    /// Makes the new process monitor `pid` before it runs (its DOWN can be
+    /// taken with [`Selector::select_monitors`](super::Selector::select_monitors));
+    /// if `pid` is not alive, the DOWN (`NoProc`) is queued at once.
+    pub fn monitoring(mut self, pid: Pid) -> Self {
+        self.monitoring = Some(pid);
         self
     }
 
@@ -150,6 +169,43 @@ impl Builder {
                     .relations_mut()
                     .monitored_by
                     .insert(reference, watcher);
+            }
+        }
+        if let Some(other) = self.link_to {
+            let linked = table::get(other).is_some_and(|target| {
+                let mut state = target.state.lock();
+                let alive = state.status == super::table::Status::Running;
+                if alive {
+                    state.relations_mut().links.insert(pid);
+                    entry.state.lock().relations_mut().links.insert(other);
+                }
+                alive
+            });
+            if !linked {
+                super::signal::exit_signal(&entry, other, &ExitReason::NoProc, false);
+            }
+        }
+        if let Some(other) = self.monitoring {
+            let reference = super::pid::unique();
+            entry
+                .state
+                .lock()
+                .relations_mut()
+                .monitors
+                .insert(reference, other);
+            let watcher = Watcher::Process(entry.clone());
+            if !super::signal::add_watcher(other, reference, watcher) {
+                entry.state.lock().forget_monitor(reference);
+                let monitor = Monitor {
+                    reference,
+                    pid: other,
+                };
+                let down = super::exit::Down {
+                    monitor,
+                    pid: other,
+                    reason: ExitReason::NoProc,
+                };
+                drop(entry.sink.send_other(super::mailbox::Other::Down(down)));
             }
         }
         table::insert(entry.clone());
