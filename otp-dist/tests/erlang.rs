@@ -378,15 +378,7 @@ fn s12b_rust_declares_a_silent_erlang_node_down() {
             .status()
             .unwrap();
         assert!(stopped.success());
-        match process::receive(&inbox, WAIT).await.unwrap() {
-            Incoming::Down {
-                monitor: m, reason, ..
-            } => {
-                assert_eq!(m, monitor);
-                assert!(reason.is_atom("noconnection"), "{reason}");
-            }
-            other => panic!("expected a DOWN, got {other:?}"),
-        }
+        expect_down(&inbox, &monitor, "noconnection").await;
         assert!(node.nodes().is_empty());
         drop(erl); // SIGKILL ends a stopped process too
     });
@@ -418,15 +410,7 @@ fn s15_a_restarted_erlang_node_is_reconnected_and_its_old_pids_are_dead() {
         assert_ne!(new_echo.creation, old_echo.creation);
         // A pid of the old incarnation names no process.
         let monitor = node.monitor(&old_echo, &inbox).await.unwrap();
-        match process::receive(&inbox, WAIT).await.unwrap() {
-            Incoming::Down {
-                monitor: m, reason, ..
-            } => {
-                assert_eq!(m, monitor);
-                assert!(reason.is_atom("noproc"), "{reason}");
-            }
-            other => panic!("expected a DOWN, got {other:?}"),
-        }
+        expect_down(&inbox, &monitor, "noproc").await;
     });
 }
 

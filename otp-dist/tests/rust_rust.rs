@@ -68,7 +68,7 @@ fn a_wrong_cookie_between_rust_nodes_is_a_clear_error() {
 /// a supervised, exposed counter), killed by its pid when dropped.
 fn peer(name: &str, cookie: &str, epmd_port: u16) -> Os {
     let program = env!("CARGO_BIN_EXE_counter_node");
-    let child = std::process::Command::new(&program)
+    let child = std::process::Command::new(program)
         .args([&format!("{name}@127.0.0.1"), cookie])
         .env("ERL_EPMD_PORT", epmd_port.to_string())
         .env("NET_TICKTIME", TICKTIME.as_secs().to_string())
@@ -192,15 +192,7 @@ fn r2r_monitors_links_kill_and_restarts_between_two_os_processes() {
                 pair("stop", Term::atom("shutdown_test")),
             ]),
         );
-        match process::receive(&inbox, WAIT).await.unwrap() {
-            Incoming::Down {
-                monitor: m, reason, ..
-            } => {
-                assert_eq!(m, monitor);
-                assert!(reason.is_atom("shutdown_test"), "{reason}");
-            }
-            other => panic!("{other:?}"),
-        }
+        expect_down(&inbox, &monitor, "shutdown_test").await;
         let second = whoami(node.clone(), peer.clone()).await;
         assert_ne!(first, second);
 
@@ -257,15 +249,7 @@ fn r2r_a_killed_peer_is_noconnection_and_its_restart_has_a_new_creation() {
         };
         let monitor = node.monitor(&old, &inbox).await.unwrap();
         first.kill();
-        match process::receive(&inbox, WAIT).await.unwrap() {
-            Incoming::Down {
-                monitor: m, reason, ..
-            } => {
-                assert_eq!(m, monitor);
-                assert!(reason.is_atom("noconnection"), "{reason}");
-            }
-            other => panic!("{other:?}"),
-        }
+        expect_down(&inbox, &monitor, "noconnection").await;
         let (_second, _) = ready_peer(&name, COOKIE, port).await;
         let new = match call(&node, &peer, Term::atom("whoami")).await {
             Term::Pid(p) => p,
@@ -273,15 +257,7 @@ fn r2r_a_killed_peer_is_noconnection_and_its_restart_has_a_new_creation() {
         };
         assert_ne!(new.creation, old.creation);
         let monitor = node.monitor(&old, &inbox).await.unwrap();
-        match process::receive(&inbox, WAIT).await.unwrap() {
-            Incoming::Down {
-                monitor: m, reason, ..
-            } => {
-                assert_eq!(m, monitor);
-                assert!(reason.is_atom("noproc"), "{reason}");
-            }
-            other => panic!("{other:?}"),
-        }
+        expect_down(&inbox, &monitor, "noproc").await;
         // A peer with another cookie: a clear error.
         let (_stranger, stranger) = ready_peer(&unique("c"), "another", port).await;
         match node.connect(&stranger).await {

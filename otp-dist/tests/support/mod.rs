@@ -332,3 +332,22 @@ pub async fn report_restarting(
         }
     }
 }
+
+/// Waits for the DOWN of `monitor` on `inbox` and checks its reason.
+pub async fn expect_down(
+    inbox: &Subject<Incoming>,
+    monitor: &otp_dist::term::ExternalRef,
+    reason: &str,
+) {
+    match process::receive(inbox, WAIT).await.expect("a DOWN in time") {
+        Incoming::Down {
+            monitor: m,
+            reason: r,
+            ..
+        } => {
+            assert_eq!(&m, monitor);
+            assert!(r.is_atom(reason), "expected {reason}, got {r}");
+        }
+        other => panic!("expected a DOWN, got {other:?}"),
+    }
+}
