@@ -224,6 +224,8 @@ pub async fn start_counter(name: &otp_core::process::Name<CounterMsg>) -> otp_co
     let (tx, rx) = tokio::sync::oneshot::channel();
     process::spawn(async move {
         let _ = tx.send(start_linked_counter(&name).await);
+        // Stay, as a parent that outlives its child: an actor ends with its parent.
+        std::future::pending::<()>().await;
     });
     rx.await.expect("the starter answers")
 }
