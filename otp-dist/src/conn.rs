@@ -253,8 +253,14 @@ fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
         }
         Control::Exit2 { from, to, reason } => {
             if let Some(pid) = node.local(&to) {
-                // Behind a link from the same sender that is still being set up.
-                let keeper = conn.state.lock().links.get(&(pid.id(), from)).cloned();
+                // After the links to it that arrived before, which may still be
+                // being set up: through a link keeper of the process, in order.
+                let _ = from;
+                let keeper = {
+                    let state = conn.state.lock();
+                    let mut keepers = state.links.iter().filter(|((id, _), _)| *id == pid.id());
+                    keepers.next().map(|(_, keeper)| keeper.clone())
+                };
                 match keeper {
                     Some(keeper) => {
                         let _ = keeper.send(LinkCmd::Exit2(reason));
