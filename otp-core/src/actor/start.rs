@@ -54,6 +54,13 @@ pub enum StartError {
         /// Its holder.
         holder: Pid,
     },
+    /// The start asked not to be started (Erlang's `ignore` from `init`): no
+    /// process runs. A supervisor keeps such a child's spec, not running.
+    #[error("the start was ignored")]
+    Ignored,
+    /// A supervisor's flags or one of its child specs are invalid.
+    #[error("invalid supervisor: {0}")]
+    InvalidSupervisor(crate::supervisor::ConfigError),
 }
 
 /// What the new actor tells its starter.
