@@ -11,7 +11,12 @@
 
 main(Scenario, Size) ->
     logger:set_primary_config(level, none),
-    io:format("~p~n", [float(run(Scenario, Size))]).
+    io:format("~p~n", [float(run(Scenario, Size))]),
+    %% The spawning scenarios also report the peak RSS, as the Rust side does.
+    case lists:member(Scenario, [tree, tree1m, spawn]) of
+        true -> io:format("~p~n", [proc_field("status", "VmHWM") / (1024 * 1024)]);
+        false -> ok
+    end.
 
 rate(Count, Micros) -> Count / (max(Micros, 1) / 1000000).
 
@@ -38,8 +43,28 @@ wait(N) -> receive ok -> wait(N - 1) end.
 
 spawn_once(Count) ->
     Self = self(),
-    [spawn(fun() -> receive From -> From ! ok end end) ! Self || _ <- lists:seq(1, Count)],
+    [spawn(fun() -> Self ! ok end) || _ <- lists:seq(1, Count)],
     wait(Count).
+
+%% A node of the spawn tree: ten children, wait for them, tell the parent.
+node(Parent, 0) -> Parent ! ok;
+node(Parent, Depth) ->
+    Self = self(),
+    [spawn(fun() -> node(Self, Depth - 1) end) || _ <- lists:seq(1, 10)],
+    wait(10),
+    Parent ! ok.
+
+tree_size(Depth) -> lists:sum([round(math:pow(10, L)) || L <- lists:seq(0, Depth)]).
+
+%% Receives Count messages tagged wanted while Backlog others wait unread.
+selective(Count, Backlog) ->
+    [self() ! {backlog, I} || I <- lists:seq(1, Backlog)],
+    Self = self(),
+    Micros = timed(fun() ->
+        spawn(fun() -> [Self ! {wanted, I} || I <- lists:seq(1, Count)] end),
+        [receive {wanted, _} -> ok end || _ <- lists:seq(1, Count)]
+    end),
+    rate(Count, Micros).
 
 proc_field(File, Field) ->
     {ok, Text} = file:read_file("/proc/" ++ os:getpid() ++ "/" ++ File),
@@ -60,12 +85,31 @@ run(pingpong, N) ->
 run(ring, N) ->
     [A | _] = relays(1000),
     rate(N, timed(fun() -> A ! N, receive done -> ok end end));
-run(Spawn, N) when Spawn =:= spawn; Spawn =:= spawn1m ->
+run(Tree, Depth) when Tree =:= tree; Tree =:= tree1m ->
+    Self = self(),
+    rate(tree_size(Depth), timed(fun() ->
+        spawn(fun() -> node(Self, Depth) end),
+        wait(1)
+    end));
+run(spawn, N) ->
     rate(N, timed(fun() -> spawn_once(N) end));
-run(spawnrss, N) ->
-    spawn_once(N),
-    proc_field("status", "VmHWM") / (1024 * 1024);
+run(spawnactor, N) ->
+    Self = self(),
+    %% The replies go to a collector: queued in the starter's own mailbox, they
+    %% would make each gen_server:start's receive of its ack scan them all.
+    Collector = spawn(fun() -> wait(N), Self ! ok end),
+    rate(N, timed(fun() ->
+        [gen_server:cast(element(2, gen_server:start(?MODULE, idle, [])), {reply, Collector})
+         || _ <- lists:seq(1, N)],
+        wait(1)
+    end));
 run(idle, N) ->
+    Before = proc_field("statm", ""),
+    Held = [element(2, gen_server:start(?MODULE, idle, [])) || _ <- lists:seq(1, N)],
+    After = proc_field("statm", ""),
+    _ = length(Held),
+    (After - Before) / N;
+run(idleproc, N) ->
     Before = proc_field("statm", ""),
     Held = [spawn(fun() -> receive stop -> ok end end) || _ <- lists:seq(1, N)],
     After = proc_field("statm", ""),
@@ -96,14 +140,8 @@ run(restart, N) ->
     {ok, _Sup} = supervisor:start_link(?MODULE, {sup, self()}),
     First = receive {ready, W} -> W end,
     rate(N, timed(fun() -> crash(First, N) end));
-run(selective, N) ->
-    [self() ! {backlog, I} || I <- lists:seq(1, 10000)],
-    Self = self(),
-    Micros = timed(fun() ->
-        spawn(fun() -> [Self ! {wanted, I} || I <- lists:seq(1, N)] end),
-        [receive {wanted, _} -> ok end || _ <- lists:seq(1, N)]
-    end),
-    rate(N, Micros).
+run(selective, N) -> selective(N, 10000);
+run(selective0, N) -> selective(N, 0).
 
 sink(Parent, 0) -> Parent ! done;
 sink(Parent, Left) -> receive cast -> sink(Parent, Left - 1) end.
@@ -116,6 +154,7 @@ crash(Worker, N) ->
 
 %% gen_server and supervisor callbacks.
 init(server) -> {ok, 0};
+init(idle) -> {ok, idle};
 init({worker, Parent}) -> Parent ! {ready, self()}, {ok, Parent};
 init({sup, Parent}) ->
     Child = #{id => worker,
@@ -123,5 +162,6 @@ init({sup, Parent}) ->
     {ok, {#{strategy => one_for_one, intensity => 1000000000, period => 1}, [Child]}}.
 
 handle_call(get, _From, N) -> {reply, N, N + 1}.
-handle_cast(crash, _State) -> exit(crash).
+handle_cast(crash, _State) -> exit(crash);
+handle_cast({reply, To}, State) -> To ! ok, {stop, normal, State}.
 handle_info(_, State) -> {noreply, State}.

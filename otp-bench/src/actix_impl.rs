@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use actix::prelude::*;
 
-use crate::measure::{peak_rss_mib_after, rate, rss};
+use crate::measure::{rate, rss};
+use crate::scenario::tree_size;
 
 pub fn run(scenario: &str, size: u64) -> Option<f64> {
     let scenario = scenario.to_string();
@@ -13,8 +14,8 @@ pub fn run(scenario: &str, size: u64) -> Option<f64> {
         match scenario.as_str() {
             "pingpong" => Some(pingpong(size).await),
             "ring" => Some(ring(size).await),
-            "spawn" | "spawn1m" | "spawnactor" => Some(spawn(size).await),
-            "spawnrss" => Some(peak_rss_mib_after(spawn(size)).await),
+            "tree" | "tree1m" => Some(tree(size).await),
+            "spawn" | "spawnactor" => Some(spawn(size).await),
             "idle" => Some(idle(size).await),
             "call" => Some(call(size).await),
             "fanin" => Some(fanin(size).await),
@@ -218,4 +219,63 @@ async fn fanin(senders: u64) -> f64 {
     }
     finished.recv_async().await.unwrap();
     rate(total, start.elapsed())
+}
+
+type Parent = crate::measure::Parent<Addr<Node>>;
+
+/// A node of the spawn tree: starts ten children, waits for their `ChildDone`,
+/// tells its parent and stops; a leaf tells its parent at once.
+struct Node {
+    parent: Parent,
+    depth: u64,
+    running: u32,
+}
+
+impl Actor for Node {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if self.depth == 0 {
+            self.parent.done(|node| node.do_send(ChildDone));
+            ctx.stop();
+            return;
+        }
+        for _ in 0..10 {
+            Node {
+                parent: Parent::Node(ctx.address()),
+                depth: self.depth - 1,
+                running: 10,
+            }
+            .start();
+        }
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct ChildDone;
+
+impl Handler<ChildDone> for Node {
+    type Result = ();
+
+    fn handle(&mut self, _: ChildDone, ctx: &mut Context<Self>) {
+        self.running -= 1;
+        if self.running == 0 {
+            self.parent.done(|node| node.do_send(ChildDone));
+            ctx.stop();
+        }
+    }
+}
+
+async fn tree(depth: u64) -> f64 {
+    let (done, finished) = flume::bounded(1);
+    let start = Instant::now();
+    Node {
+        parent: Parent::Root(done),
+        depth,
+        running: 10,
+    }
+    .start();
+    finished.recv_async().await.unwrap();
+    rate(tree_size(depth), start.elapsed())
 }

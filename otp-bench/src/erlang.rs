@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// The OTP release, if `erl` is on the PATH.
 pub fn available() -> Option<String> {
@@ -20,7 +21,13 @@ pub fn available() -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
+/// The directory of the compiled module, compiled once per run of the suite.
 fn compiled() -> Option<PathBuf> {
+    static COMPILED: OnceLock<Option<PathBuf>> = OnceLock::new();
+    COMPILED.get_or_init(compile).clone()
+}
+
+fn compile() -> Option<PathBuf> {
     let dir = std::env::temp_dir().join("otp-bench-erlang");
     std::fs::create_dir_all(&dir).ok()?;
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("erlang/bench.erl");
@@ -35,16 +42,23 @@ fn compiled() -> Option<PathBuf> {
     status.success().then_some(dir)
 }
 
-/// One run of `scenario` at `size` in a fresh `erl`; its figure.
-pub fn run(scenario: &str, size: u64) -> Option<f64> {
+/// One run of `scenario` at `size` in a fresh `erl`; its figures (see
+/// `measure::figures`), none if it failed.
+pub fn run(scenario: &str, size: u64) -> Option<Vec<f64>> {
     let dir = compiled()?;
-    let output = Command::new("erl")
-        .arg("-noshell")
+    let mut erl = Command::new("erl");
+    erl.arg("-noshell");
+    if scenario == "tree1m" {
+        // Room for the 1.1M-process spawn tree: the default limit is 262,144
+        // processes. Only here, since the larger table adds about 20 MiB of RSS.
+        erl.args(["+P", "2000000"]);
+    }
+    let output = erl
         .arg("-pa")
         .arg(&dir)
         .args(["-eval", &format!("bench:main({scenario}, {size}), halt().")])
         .output()
         .ok()?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    text.trim().lines().last()?.trim().parse().ok()
+    let figures = crate::measure::figures(&String::from_utf8_lossy(&output.stdout));
+    (!figures.is_empty()).then_some(figures)
 }

@@ -7,7 +7,8 @@ use kameo::actor::{ActorRef, Spawn};
 use kameo::mailbox;
 use kameo::message::{Context, Message};
 
-use crate::measure::{on_tokio, peak_rss_mib_after, rate, rss};
+use crate::measure::{on_tokio, rate, rss};
+use crate::scenario::tree_size;
 
 pub fn run(scenario: &str, size: u64) -> Option<f64> {
     let scenario = scenario.to_string();
@@ -15,8 +16,8 @@ pub fn run(scenario: &str, size: u64) -> Option<f64> {
         match scenario.as_str() {
             "pingpong" => Some(pingpong(size).await),
             "ring" => Some(ring(size).await),
-            "spawn" | "spawn1m" | "spawnactor" => Some(spawn(size).await),
-            "spawnrss" => Some(peak_rss_mib_after(spawn(size)).await),
+            "tree" | "tree1m" => Some(tree(size).await),
+            "spawn" | "spawnactor" => Some(spawn(size).await),
             "idle" => Some(idle(size).await),
             "call" => Some(call(size).await),
             "fanin" => Some(fanin(size).await),
@@ -203,4 +204,65 @@ async fn fanin(senders: u64) -> f64 {
     }
     finished.recv_async().await.unwrap();
     rate(total, begin.elapsed())
+}
+
+type Parent = crate::measure::Parent<ActorRef<Node>>;
+
+/// A node of the spawn tree: starts ten children, waits for their `ChildDone`,
+/// tells its parent and stops; a leaf tells its parent at once.
+struct Node {
+    parent: Parent,
+    running: u32,
+}
+
+impl Actor for Node {
+    type Args = (Parent, u64);
+    type Error = std::convert::Infallible;
+
+    async fn on_start(
+        (parent, depth): (Parent, u64),
+        myself: ActorRef<Self>,
+    ) -> Result<Self, Self::Error> {
+        if depth == 0 {
+            parent.done(|node| {
+                let _ = node.tell(ChildDone).try_send();
+            });
+            let _ = myself.stop_gracefully().await;
+            return Ok(Node { parent, running: 0 });
+        }
+        for _ in 0..10 {
+            Node::spawn_with_mailbox(
+                (Parent::Node(myself.clone()), depth - 1),
+                mailbox::unbounded(),
+            );
+        }
+        Ok(Node {
+            parent,
+            running: 10,
+        })
+    }
+}
+
+struct ChildDone;
+
+impl Message<ChildDone> for Node {
+    type Reply = ();
+
+    async fn handle(&mut self, _: ChildDone, ctx: &mut Context<Self, ()>) {
+        self.running -= 1;
+        if self.running == 0 {
+            self.parent.done(|node| {
+                let _ = node.tell(ChildDone).try_send();
+            });
+            ctx.stop();
+        }
+    }
+}
+
+async fn tree(depth: u64) -> f64 {
+    let (done, finished) = flume::bounded(1);
+    let begin = Instant::now();
+    Node::spawn_with_mailbox((Parent::Root(done), depth), mailbox::unbounded());
+    finished.recv_async().await.unwrap();
+    rate(tree_size(depth), begin.elapsed())
 }

@@ -43,13 +43,6 @@ pub fn rss() -> f64 {
     pages * 4096.0
 }
 
-/// Runs `work`, then gives this process's peak resident set size so far, in MiB:
-/// the figure of the `spawnrss` scenario.
-pub async fn peak_rss_mib_after(work: impl Future) -> f64 {
-    work.await;
-    peak_rss() / (1024.0 * 1024.0)
-}
-
 /// Runs `driver` on a fresh tokio multi-thread runtime, as a task of its own (as
 /// otp's driver is a process), so that no contender pays for the runtime's main
 /// thread.
@@ -60,6 +53,11 @@ pub fn on_tokio(driver: impl Future<Output = Option<f64>> + Send + 'static) -> O
         .expect("a runtime");
     let driver = runtime.spawn(driver);
     runtime.block_on(driver).expect("the benchmark's driver")
+}
+
+/// Peak resident set size of this process so far, in MiB.
+pub fn peak_rss_mib() -> f64 {
+    peak_rss() / (1024.0 * 1024.0)
 }
 
 /// Peak resident set size of this process so far, in bytes (VmHWM).
@@ -76,4 +74,65 @@ fn peak_rss() -> f64 {
 /// Rate: `count` things in `elapsed`.
 pub fn rate(count: u64, elapsed: std::time::Duration) -> f64 {
     count as f64 / elapsed.as_secs_f64()
+}
+
+/// The figures a run printed, one a line; nothing if a line is not a number
+/// (`n/a`: the contender does not have the scenario).
+pub fn figures(output: &str) -> Vec<f64> {
+    output
+        .lines()
+        .map(|line| line.trim().parse::<f64>())
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_default()
+}
+
+/// The commit measured (`git describe` of the source tree this was built from),
+/// or `unknown`.
+pub fn commit() -> String {
+    command_output(
+        "git",
+        &[
+            "-C",
+            env!("CARGO_MANIFEST_DIR"),
+            "describe",
+            "--always",
+            "--dirty",
+        ],
+    )
+}
+
+/// The date and time now, UTC.
+pub fn now_utc() -> String {
+    command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
+}
+
+fn command_output(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map_or_else(
+            || "unknown".to_string(),
+            |output| String::from_utf8_lossy(&output.stdout).trim().to_string(),
+        )
+}
+
+/// Where a node of an actor library's spawn tree reports that its subtree is
+/// done: the driver's channel at the root, the parent actor (`A`) elsewhere.
+pub enum Parent<A> {
+    Root(flume::Sender<()>),
+    Node(A),
+}
+
+impl<A> Parent<A> {
+    /// Tells the parent, through `tell` when it is an actor.
+    pub fn done(&self, tell: impl FnOnce(&A)) {
+        match self {
+            Parent::Root(done) => {
+                let _ = done.send(());
+            }
+            Parent::Node(node) => tell(node),
+        }
+    }
 }

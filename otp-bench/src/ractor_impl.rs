@@ -4,7 +4,8 @@ use std::time::{Duration, Instant};
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 
-use crate::measure::{on_tokio, peak_rss_mib_after, rate, rss};
+use crate::measure::{on_tokio, rate, rss};
+use crate::scenario::tree_size;
 
 pub fn run(scenario: &str, size: u64) -> Option<f64> {
     let scenario = scenario.to_string();
@@ -12,8 +13,8 @@ pub fn run(scenario: &str, size: u64) -> Option<f64> {
         match scenario.as_str() {
             "pingpong" => Some(pingpong(size).await),
             "ring" => Some(ring(size).await),
-            "spawn" | "spawn1m" | "spawnactor" => Some(spawn(size).await),
-            "spawnrss" => Some(peak_rss_mib_after(spawn(size)).await),
+            "tree" | "tree1m" => Some(tree(size).await),
+            "spawn" | "spawnactor" => Some(spawn(size).await),
             "idle" => Some(idle(size).await),
             "call" => Some(call(size).await),
             "fanin" => Some(fanin(size).await),
@@ -235,4 +236,69 @@ async fn fanin(senders: u64) -> f64 {
     }
     finished.recv_async().await.unwrap();
     rate(total, start.elapsed())
+}
+
+type Parent = crate::measure::Parent<ActorRef<()>>;
+
+/// A node of the spawn tree: starts ten children, waits for their `()`, tells
+/// its parent and stops; a leaf tells its parent at once.
+struct Node;
+
+impl Actor for Node {
+    type Msg = ();
+    /// The parent, the depth below this node, and the children still running.
+    type State = (Parent, u64, u32);
+    type Arguments = (Parent, u64);
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<()>,
+        (parent, depth): (Parent, u64),
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok((parent, depth, 10))
+    }
+
+    async fn post_start(
+        &self,
+        myself: ActorRef<()>,
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        if state.1 == 0 {
+            state.0.done(|node| {
+                let _ = node.send_message(());
+            });
+            myself.stop(None);
+        } else {
+            for _ in 0..10 {
+                Actor::spawn(None, Node, (Parent::Node(myself.clone()), state.1 - 1)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<()>,
+        (): (),
+        state: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        state.2 -= 1;
+        if state.2 == 0 {
+            state.0.done(|node| {
+                let _ = node.send_message(());
+            });
+            myself.stop(None);
+        }
+        Ok(())
+    }
+}
+
+async fn tree(depth: u64) -> f64 {
+    let (done, finished) = flume::bounded(1);
+    let start = Instant::now();
+    Actor::spawn(None, Node, (Parent::Root(done), depth))
+        .await
+        .expect("spawn");
+    finished.recv_async().await.unwrap();
+    rate(tree_size(depth), start.elapsed())
 }
