@@ -15,6 +15,7 @@
 //! | `macros` | on | `#[actor]`, `supervisor!` and the [`macros`] guide |
 //! | `tracing` | on | crash reports, supervisor reports and warnings as `tracing` events; without it, errors and warnings are written to stderr (nothing is lost silently) and debug/info events are compiled out |
 //! | `metrics` | off | counters, gauges and histograms through the `metrics` facade (see `otp_core::metrics`); zero cost when off |
+//! | `dist` | off | Erlang distribution: a node that Erlang, Elixir and Gleam nodes talk to (`otp::dist`, the `otp-dist` crate) |
 //!
 //! tokio's `macros` feature is not forced on you: turn it on in your own
 //! manifest if you use `#[tokio::main]`.
@@ -31,6 +32,10 @@ pub use otp_macros::{actor, supervisor};
 
 #[cfg(feature = "macros")]
 pub mod macros;
+
+/// Erlang distribution (feature `dist`): see [`otp_dist`].
+#[cfg(feature = "dist")]
+pub use otp_dist as dist;
 
 #[cfg(feature = "macros")]
 #[doc(hidden)]

@@ -1,0 +1,430 @@
+//! One connection to another node: a writer task (frames in order, a tick when
+//! idle), a reader task (declares the node down after `net_ticktime` of
+//! silence) and the signals that cross it.
+//!
+//! Links and monitors that other nodes hold on local processes are kept by small
+//! helper processes: a *watcher* monitors the local process for a remote
+//! monitor and sends `MONITOR_P_EXIT` when it exits; a *link keeper* is linked
+//! to the local process (trapping exits) and carries exit signals both ways.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use otp_core::process::{self, Builder, Pid, Selector};
+use parking_lot::Mutex;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use crate::control::{Control, Target};
+use crate::handshake::Peer;
+use crate::node::{Node, Waiter, WeakNode};
+use crate::reason;
+use crate::term::{Atom, ExternalPid, ExternalRef, Term};
+
+/// What a link keeper is told.
+enum LinkCmd {
+    /// The link was removed.
+    Unlink,
+    /// The remote process exited (or its node went down) with this reason.
+    Exit(Term),
+    /// The remote process sent `exit(Pid, Reason)`: it must come after the link.
+    Exit2(Term),
+}
+
+#[derive(Default)]
+struct State {
+    links: HashMap<(u64, ExternalPid), mpsc::UnboundedSender<LinkCmd>>,
+    watchers: HashMap<ExternalRef, oneshot::Sender<()>>,
+    closed: bool,
+}
+
+/// A live connection.
+pub(crate) struct Conn {
+    pub(crate) peer: Peer,
+    pub(crate) id: u64,
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    closing: Notify,
+    state: Mutex<State>,
+}
+
+impl Conn {
+    /// Queues a control message; frames leave in the order queued.
+    pub(crate) fn send(&self, control: &Control) {
+        let _ = self.tx.send(control.encode(self.peer.flags));
+    }
+
+    /// Closes the connection (the peer sees it go down).
+    pub(crate) fn close(&self) {
+        self.closing.notify_waiters();
+        self.closing.notify_one();
+    }
+}
+
+/// Starts the tasks of a handshaken connection.
+pub(crate) fn start(node: &Node, stream: TcpStream, peer: Peer, id: u64) -> Arc<Conn> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let conn = Arc::new(Conn {
+        peer,
+        id,
+        tx,
+        closing: Notify::new(),
+        state: Mutex::default(),
+    });
+    let (read, write) = stream.into_split();
+    let ticktime = node.inner.ticktime;
+    tokio::spawn(writer(write, rx, ticktime));
+    let weak = node.downgrade();
+    let c = conn.clone();
+    tokio::spawn(async move {
+        let why = tokio::select! {
+            why = reader(read, &weak, &c, ticktime) => why,
+            _ = c.closing.notified() => "closed by this node".to_owned(),
+        };
+        tracing::debug!(peer = %c.peer.name, why, "connection ends");
+        teardown(&weak, &c);
+    });
+    conn
+}
+
+async fn writer(
+    write: OwnedWriteHalf,
+    mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
+    ticktime: std::time::Duration,
+) {
+    let mut w = BufWriter::with_capacity(64 * 1024, write);
+    let mut tick = tokio::time::interval(ticktime / 4);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut wrote = false;
+    loop {
+        tokio::select! {
+            frame = rx.recv() => {
+                // An empty frame is the signal to close.
+                let Some(frame) = frame.filter(|f| !f.is_empty()) else { break };
+                if w.write_all(&frame).await.is_err() { break }
+                // Write whatever else is queued before flushing once.
+                let mut failed = false;
+                while let Ok(frame) = rx.try_recv() {
+                    if w.write_all(&frame).await.is_err() { failed = true; break }
+                }
+                if failed || w.flush().await.is_err() { break }
+                wrote = true;
+            }
+            _ = tick.tick() => {
+                if !wrote && (w.write_all(&[0, 0, 0, 0]).await.is_err() || w.flush().await.is_err()) {
+                    break;
+                }
+                wrote = false;
+            }
+        }
+    }
+    let _ = w.shutdown().await;
+}
+
+async fn reader(
+    mut read: OwnedReadHalf,
+    node: &WeakNode,
+    conn: &Arc<Conn>,
+    ticktime: std::time::Duration,
+) -> String {
+    let mut buf = Vec::new();
+    loop {
+        let len = match tokio::time::timeout(ticktime, read.read_u32()).await {
+            Err(_) => return format!("net_tick_timeout: nothing received for {ticktime:?}"),
+            Ok(Err(e)) => return format!("read failed: {e}"),
+            Ok(Ok(0)) => continue, // a tick
+            Ok(Ok(len)) => len as u64,
+        };
+        buf.clear();
+        // Grows with the data that really arrives, whatever the length claims.
+        match (&mut read).take(len).read_to_end(&mut buf).await {
+            Ok(n) if n as u64 == len => {}
+            Ok(_) => return "connection closed mid-frame".to_owned(),
+            Err(e) => return format!("read failed: {e}"),
+        }
+        let Some(node) = node.upgrade() else {
+            return "node stopped".to_owned();
+        };
+        match Control::decode(&buf) {
+            Ok(control) => dispatch(&node, conn, control),
+            Err(e) => tracing::warn!(
+                peer = %conn.peer.name,
+                error = %e,
+                "frame from another node dropped: it does not decode"
+            ),
+        }
+    }
+}
+
+fn teardown(node: &WeakNode, conn: &Arc<Conn>) {
+    let (links, watchers) = {
+        let mut state = conn.state.lock();
+        state.closed = true;
+        (
+            std::mem::take(&mut state.links),
+            std::mem::take(&mut state.watchers),
+        )
+    };
+    let _ = conn.tx.send(Vec::new());
+    for (_, keeper) in links {
+        let _ = keeper.send(LinkCmd::Exit(Term::atom("noconnection")));
+    }
+    drop(watchers);
+    if let Some(node) = node.upgrade() {
+        node.connection_lost(conn);
+    }
+}
+
+/// The local process a target names, if it is alive.
+fn resolve(node: &Node, target: &Target) -> Option<Pid> {
+    let pid = match target {
+        Target::Pid(p) => node.local(p)?,
+        Target::Name(n) => node.whereis(n)?,
+    };
+    process::is_alive(pid).then_some(pid)
+}
+
+fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
+    match control {
+        Control::Send { to, msg, .. } => node.send(&to, msg),
+        Control::RegSend { from, to, msg } => reg_send(node, conn, from, to, msg),
+        Control::AliasSend { alias, msg, .. } => alias_arrived(node, &alias, msg),
+        Control::MonitorP {
+            from,
+            target,
+            reference,
+        } => {
+            if target == Target::Name(Atom::new("net_kernel")) {
+                return; // the node itself: up while the connection is
+            }
+            match resolve(node, &target) {
+                Some(pid) => watch(node, conn, pid, target, from, reference),
+                None => conn.send(&Control::MonitorPExit {
+                    target,
+                    watcher: from,
+                    reference,
+                    reason: Term::atom("noproc"),
+                }),
+            }
+        }
+        Control::DemonitorP { reference, .. } => {
+            if let Some(cancel) = conn.state.lock().watchers.remove(&reference) {
+                let _ = cancel.send(());
+            }
+        }
+        Control::MonitorPExit {
+            reference, reason, ..
+        } => {
+            let waiter = node.inner.waiters.lock().remove(&reference);
+            if let Some(waiter) = waiter {
+                crate::node::fire(reference, waiter, reason);
+            }
+        }
+        Control::Link { from, to } => match resolve(node, &Target::Pid(to.clone())) {
+            Some(pid) => {
+                link_proxy(node, conn, pid, from);
+            }
+            None => conn.send(&Control::Exit {
+                from: to,
+                to: from,
+                reason: Term::atom("noproc"),
+            }),
+        },
+        Control::UnlinkId { id, from, to } => {
+            if let Some(pid) = node.local(&to) {
+                unlink_proxy(conn, pid, &from);
+            }
+            // The ack goes out before anything else to the unlinker.
+            conn.send(&Control::UnlinkIdAck {
+                id,
+                from: to,
+                to: from,
+            });
+        }
+        Control::UnlinkIdAck { .. } => {}
+        Control::Exit { from, to, reason } => {
+            if let Some(pid) = node.local(&to) {
+                let keeper = conn.state.lock().links.remove(&(pid.id(), from));
+                if let Some(keeper) = keeper {
+                    let _ = keeper.send(LinkCmd::Exit(reason));
+                }
+            }
+        }
+        Control::Exit2 { from, to, reason } => {
+            if let Some(pid) = node.local(&to) {
+                // Behind a link from the same sender that is still being set up.
+                let keeper = conn.state.lock().links.get(&(pid.id(), from)).cloned();
+                match keeper {
+                    Some(keeper) => {
+                        let _ = keeper.send(LinkCmd::Exit2(reason));
+                    }
+                    None => process::send_exit(pid, reason::from_term(&reason)),
+                }
+            }
+        }
+        Control::Ignored(op) => {
+            tracing::debug!(peer = %conn.peer.name, op, "control message ignored");
+        }
+    }
+}
+
+fn reg_send(node: &Node, conn: &Arc<Conn>, from: ExternalPid, to: Atom, msg: Term) {
+    if to == "net_kernel" {
+        // net_adm:ping/1 asks `{is_auth, Node}`: a connected node is.
+        if let crate::route::Incoming::Call { request, from } = crate::route::classify(node, msg) {
+            let answer = match request.as_tuple() {
+                Some([what, _]) if what.is_atom("is_auth") => "yes",
+                _ => "ignored",
+            };
+            from.reply(Term::atom(answer));
+        }
+        return;
+    }
+    match node.whereis(&to) {
+        Some(pid) => node.deliver(pid, msg),
+        None => tracing::debug!(
+            peer = %conn.peer.name,
+            sender = %from,
+            name = %to,
+            "message to an unregistered name dropped"
+        ),
+    }
+}
+
+/// A message sent to one of our aliases: the reply to a call in progress, or
+/// a late one, which is dropped.
+pub(crate) fn alias_arrived(node: &Node, alias: &ExternalRef, msg: Term) {
+    let waiter = node.inner.waiters.lock().remove(alias);
+    match waiter {
+        Some(Waiter::Call { reply, .. }) => {
+            let value = match msg {
+                Term::Tuple(mut items) if items.len() == 2 => items.pop().unwrap_or(Term::nil()),
+                other => other,
+            };
+            let _ = reply.send(Ok(value));
+        }
+        Some(other) => {
+            node.inner.waiters.lock().insert(alias.clone(), other);
+        }
+        None => tracing::debug!(alias = ?alias, "late reply dropped: its call is over"),
+    }
+}
+
+/// Keeps a remote monitor on local `pid`.
+fn watch(
+    node: &Node,
+    conn: &Arc<Conn>,
+    pid: Pid,
+    target: Target,
+    watcher: ExternalPid,
+    reference: ExternalRef,
+) {
+    let (cancel, cancelled) = oneshot::channel();
+    {
+        let mut state = conn.state.lock();
+        if state.closed {
+            return;
+        }
+        state.watchers.insert(reference.clone(), cancel);
+    }
+    let conn = conn.clone();
+    let _ = node;
+    process::spawn(async move {
+        let monitor = process::monitor(pid);
+        let down = Selector::new().select_monitor(monitor, |down| down);
+        tokio::select! {
+            down = down.receive_forever() => {
+                if let Ok(down) = down {
+                    conn.state.lock().watchers.remove(&reference);
+                    conn.send(&Control::MonitorPExit {
+                        target,
+                        watcher,
+                        reference,
+                        reason: reason::to_term(&down.reason),
+                    });
+                }
+            }
+            _ = cancelled => {
+                process::demonitor(monitor);
+            }
+        }
+    });
+}
+
+/// Links local `pid` with `remote` through a link keeper; `false` if they are
+/// linked already.
+pub(crate) fn link_proxy(node: &Node, conn: &Arc<Conn>, pid: Pid, remote: ExternalPid) -> bool {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    {
+        let mut state = conn.state.lock();
+        if state.closed {
+            return false;
+        }
+        let key = (pid.id(), remote.clone());
+        if state.links.contains_key(&key) {
+            return false;
+        }
+        state.links.insert(key, tx);
+    }
+    let local = node.external(pid);
+    let conn = conn.clone();
+    Builder::new().trap_exits().spawn(async move {
+        if !process::link(pid) {
+            conn.state.lock().links.remove(&(pid.id(), remote.clone()));
+            conn.send(&Control::Exit {
+                from: local,
+                to: remote,
+                reason: Term::atom("noproc"),
+            });
+            return;
+        }
+        let exits = Selector::new().select_trapped_exits(|exit| exit);
+        loop {
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    Some(LinkCmd::Exit(reason)) => {
+                        let reason = reason::from_term(&reason);
+                        if reason.is_normal() {
+                            process::unlink(pid);
+                            return;
+                        }
+                        process::exit(reason).await;
+                    }
+                    Some(LinkCmd::Exit2(reason)) => {
+                        process::send_exit(pid, reason::from_term(&reason));
+                    }
+                    Some(LinkCmd::Unlink) | None => {
+                        process::unlink(pid);
+                        return;
+                    }
+                },
+                exit = exits.receive_forever() => {
+                    let Ok(exit) = exit else { return };
+                    if exit.pid != pid {
+                        continue;
+                    }
+                    conn.state.lock().links.remove(&(pid.id(), remote.clone()));
+                    conn.send(&Control::Exit {
+                        from: local,
+                        to: remote,
+                        reason: reason::to_term(&exit.reason),
+                    });
+                    return;
+                }
+            }
+        }
+    });
+    true
+}
+
+/// Removes the link between local `pid` and `remote`; `true` if there was one.
+pub(crate) fn unlink_proxy(conn: &Conn, pid: Pid, remote: &ExternalPid) -> bool {
+    match conn.state.lock().links.remove(&(pid.id(), remote.clone())) {
+        Some(keeper) => {
+            let _ = keeper.send(LinkCmd::Unlink);
+            true
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,254 @@
+//! Interoperability with real Erlang nodes (OTP 25+) on loopback: the acceptance
+//! scenarios of `shared/research/erlang_dist.md`. Each test starts its own EPMD
+//! and `erl` nodes and kills them by pid when it ends.
+
+mod support;
+
+use otp_core::process;
+use otp_dist::handshake::HandshakeError;
+use otp_dist::term::Term;
+use otp_dist::{CallTarget, ConnectError, Incoming};
+use support::*;
+
+/// Starts a Rust node with a `harness` inbox and an `erl` node running
+/// `dist_peer:F(RustNode)`; returns the node, the inbox and the erl process.
+async fn setup(
+    scenario: &str,
+    cookie: &str,
+) -> (otp_dist::Node, process::Subject<Incoming>, Os, Os) {
+    let (epmd, port) = epmd();
+    let node = node(&unique("r"), port).await;
+    let inbox = node.inbox();
+    node.register("harness", inbox.owner());
+    let eval = format!("spawn(dist_peer, {scenario}, ['{}'])", node.name().as_str());
+    let erl = erl(&unique("e"), port, cookie, &eval);
+    (node, inbox, erl, epmd)
+}
+
+#[test]
+fn s01_ping_answers_pong_and_the_node_is_hidden() {
+    run(WAIT * 2, async {
+        let (_node, inbox, _erl, _epmd) = setup("ping", COOKIE).await;
+        let what = report(&inbox).await;
+        assert_eq!(
+            what,
+            Term::tuple([Term::atom("pong"), Term::atom("true"), Term::atom("false")])
+        );
+    });
+}
+
+/// Starts the Rust node with the exposed counter and an erl node running
+/// `dist_peer:F(RustNode)`; returns what it reports (serving restarts).
+fn scenario(f: &str) -> Term {
+    let f = f.to_owned();
+    run(WAIT * 3, async move {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        let counter = expose_counter(&node).await;
+        let eval = format!("spawn(dist_peer, {f}, ['{}'])", node.name().as_str());
+        let _erl = erl(&unique("e"), port, COOKIE, &eval);
+        report_restarting(&node, &inbox, &counter).await
+    })
+}
+
+fn atoms(names: &[&str]) -> Vec<Term> {
+    names.iter().map(|n| Term::atom(n)).collect()
+}
+
+#[test]
+fn s02_a_message_to_a_registered_name_gets_a_reply_from_the_pid() {
+    assert_eq!(scenario("echo"), Term::tuple(atoms(&["echo", "ok"])));
+}
+
+#[test]
+fn s03_a_message_to_the_pid_reaches_the_actor() {
+    assert_eq!(
+        scenario("pid_send"),
+        Term::tuple([Term::atom("true"), Term::Int(5)])
+    );
+}
+
+#[test]
+fn s04_gen_server_call_and_cast_by_name_and_pid_with_every_tag_form() {
+    let t = scenario("calls");
+    assert_eq!(
+        t,
+        Term::tuple([
+            Term::Int(0),
+            Term::Int(6),
+            Term::Int(6),
+            Term::Int(6),
+            Term::atom("timeout"),
+            Term::Int(6),
+            Term::atom("none"),
+        ])
+    );
+}
+
+#[test]
+fn s05_sys_get_state_get_status_suspend_resume() {
+    let t = scenario("sys_msgs");
+    assert_eq!(
+        t,
+        Term::tuple([
+            Term::from("7"),
+            Term::atom("true"),
+            Term::atom("rustproc"),
+            Term::atom("running"),
+            Term::atom("ok"),
+            Term::atom("suspended"),
+            Term::atom("ok"),
+            Term::Int(7),
+        ])
+    );
+}
+
+#[test]
+fn s06_monitors_by_pid_and_by_name_see_the_real_reason_and_a_restart_a_new_pid() {
+    assert_eq!(
+        scenario("monitors"),
+        Term::tuple(atoms(&["shutdown_test", "by_name", "true"]))
+    );
+}
+
+#[test]
+fn s07_links_carry_the_crash_reason_and_kill_becomes_killed() {
+    assert_eq!(scenario("links"), Term::tuple(atoms(&["boom", "killed"])));
+}
+
+#[test]
+fn s08_after_unlink_a_crash_sends_no_exit() {
+    assert_eq!(scenario("unlink"), Term::tuple(atoms(&["boom", "none"])));
+}
+
+#[test]
+fn s09_an_unknown_name_is_noproc_at_once() {
+    assert_eq!(
+        scenario("noproc"),
+        Term::tuple(atoms(&["noproc", "noproc"]))
+    );
+}
+
+#[test]
+fn s10_an_8_mib_binary_round_trips() {
+    assert_eq!(
+        scenario("big"),
+        Term::tuple([Term::Int(8 << 20), Term::atom("true")])
+    );
+}
+
+#[test]
+fn s11_an_idle_connection_outlives_twice_the_tick_time() {
+    assert_eq!(
+        scenario("idle"),
+        Term::tuple([Term::atom("up"), Term::Int(0)])
+    );
+}
+
+#[test]
+fn s12_when_the_rust_node_goes_away_erlang_sees_nodedown_and_noconnection() {
+    run(WAIT * 3, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        expose_counter(&node).await;
+        let eval = format!(
+            "spawn(dist_peer, watch_print, ['{}'])",
+            node.name().as_str()
+        );
+        let mut erl = erl_piped(&unique("e"), port, COOKIE, &eval);
+        assert!(report(&inbox).await.is_atom("watching"));
+        node.stop();
+        assert_eq!(
+            first_line(&mut erl).await,
+            "{nodedown,noconnection,noconnection}"
+        );
+    });
+}
+
+#[test]
+fn s13_rust_connects_sends_and_calls_rex() {
+    run(WAIT * 2, async {
+        let (node, inbox, _erl, _epmd) = setup("serve", COOKIE).await;
+        let serving = report(&inbox).await;
+        let Some([_, Term::Pid(echo)]) = serving.as_tuple() else {
+            panic!("unexpected {serving}")
+        };
+        let erl_node = echo.node.clone();
+        // REG_SEND to an Erlang process and its reply.
+        let me = node.external(process::self_pid());
+        node.send_named(
+            "echo",
+            erl_node.as_str(),
+            Term::tuple([Term::Pid(me), Term::atom("ping")]),
+        );
+        let echoed = next_message(&inbox).await;
+        assert_eq!(
+            echoed,
+            Term::tuple([
+                Term::atom("echoed"),
+                Term::atom("ping"),
+                Term::Atom(erl_node.clone())
+            ])
+        );
+        // A gen_server call to rex: rpc:call(Node, erlang, system_info, [otp_release]).
+        let request = Term::tuple([
+            Term::atom("call"),
+            Term::atom("erlang"),
+            Term::atom("system_info"),
+            Term::list([Term::atom("otp_release")]),
+            Term::atom("user"),
+        ]);
+        let release = node
+            .call(CallTarget::Name("rex", erl_node.as_str()), request, WAIT)
+            .await
+            .unwrap();
+        assert!(
+            matches!(release, Term::List(ref digits) if !digits.is_empty()),
+            "{release}"
+        );
+        // A call to a name nobody holds is `noproc` at once, not a timeout.
+        let missing = node
+            .call(
+                CallTarget::Name("nobody_here", erl_node.as_str()),
+                Term::atom("x"),
+                WAIT,
+            )
+            .await;
+        assert!(
+            matches!(&missing, Err(otp_dist::CallError::Exit(r)) if r.is_atom("noproc")),
+            "{missing:?}"
+        );
+    });
+}
+
+#[test]
+fn s14_a_wrong_cookie_is_refused_on_both_sides() {
+    run(WAIT * 2, async {
+        let (_epmd, port) = support::epmd();
+        let node = support::node(&unique("r"), port).await;
+        // Erlang with another cookie pings us: pang.
+        let eval = format!(
+            "io:format(\"~p~n\", [net_adm:ping('{}')])",
+            node.name().as_str()
+        );
+        let mut pinger = erl_piped(&unique("e"), port, "not_the_cookie", &eval);
+        assert_eq!(first_line(&mut pinger).await, "pang");
+
+        // We connect to an Erlang node with another cookie: a clear error.
+        let name = unique("e");
+        let _erl = erl(&name, port, "not_the_cookie", "ok");
+        registered(port, &name).await;
+        match node.connect(&format!("{name}@127.0.0.1")).await {
+            Err(ConnectError::Handshake(e)) => {
+                assert!(matches!(*e, HandshakeError::CookieMismatch { .. }), "{e}");
+                assert!(e.to_string().contains("cookies differ"));
+            }
+            other => panic!("expected a cookie mismatch, got {other:?}"),
+        }
+        assert!(node.nodes().is_empty());
+    });
+}
