@@ -8,8 +8,8 @@ use syn::spanned::Spanned;
 use super::valid::{ChildSpec, Shutdown, Start, Supervisor};
 
 /// `otp::supervisor::new(strategy).intensity(..)...add(child)...`
-pub(crate) fn supervisor(tree: &Supervisor) -> TokenStream {
-    let sup = quote!(::otp::__private::otp_core::supervisor);
+pub(crate) fn supervisor(tree: &Supervisor, root: &TokenStream) -> TokenStream {
+    let sup = quote!(#root::supervisor);
     let strategy = match &tree.strategy {
         Some(word) => quote!(#sup::Strategy::#word),
         None => quote!(#sup::Strategy::OneForOne),
@@ -21,7 +21,7 @@ pub(crate) fn supervisor(tree: &Supervisor) -> TokenStream {
         .as_ref()
         .map(|w| quote!(.auto_shutdown(#sup::AutoShutdown::#w)));
     let name = tree.name.as_ref().map(|e| quote!(.named(#e)));
-    let children = tree.children.iter().map(child);
+    let children = tree.children.iter().map(|c| child(c, root));
     quote! {
         #sup::new(#strategy)
             #intensity
@@ -32,24 +32,25 @@ pub(crate) fn supervisor(tree: &Supervisor) -> TokenStream {
     }
 }
 
-fn child(child: &ChildSpec) -> TokenStream {
-    let sup = quote!(::otp::__private::otp_core::supervisor);
+fn child(child: &ChildSpec, root: &TokenStream) -> TokenStream {
+    let sup = quote!(#root::supervisor);
     let id = &child.id;
     let spec = match &child.start {
         Start::Supervisor(tree) => {
-            let builder = supervisor(tree);
+            let builder = supervisor(tree, root);
             let name = child.name.as_ref().map(|e| quote!(.named(#e)));
             quote!((#builder #name).child_spec(#id))
         }
         Start::Worker(expr) => {
             // `into_builder` is spanned at the user's expression, so a `start`
             // that is not an actor is reported there, once.
-            let make = quote_spanned!(expr.span()=> ::otp::__private::into_builder(#expr));
+            let at = crate::krate::respan(root, expr.span());
+            let make = quote_spanned!(expr.span()=> #at::__private::into_builder(#expr));
             let name = match &child.name {
                 Some(e) => quote!(::std::option::Option::Some(#e)),
                 None => quote!(::std::option::Option::None),
             };
-            quote!(::otp::__private::worker_spec(#id, move || #make, #name))
+            quote!(#root::__private::worker_spec(#id, move || #make, #name))
         }
     };
     let restart = child
