@@ -22,13 +22,25 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub use otp_core::{actor, observe, process, runtime, supervisor, sys, task};
+pub use otp_core::{actor, observe, process, runtime, sys, task};
 
 #[cfg(feature = "metrics")]
 pub use otp_core::metrics;
 
 #[cfg(feature = "macros")]
 pub use otp_macros::{actor, supervisor};
+
+/// Supervision trees, after Erlang's `supervisor`: everything of
+/// [`otp_core::supervisor`] (see there for the guide), plus the `supervisor!`
+/// macro, so that one import brings both the module and the macro:
+/// `use otp::supervisor::{self, supervisor, ChildSpec};` (or
+/// `use otp::supervisor;` alone, which names both).
+pub mod supervisor {
+    #[doc(inline)]
+    pub use otp_core::supervisor::*;
+    #[cfg(feature = "macros")]
+    pub use otp_macros::supervisor;
+}
 
 #[cfg(feature = "macros")]
 pub mod macros;
@@ -44,9 +56,7 @@ pub mod __private;
 
 /// The items most programs need.
 pub mod prelude {
-    #[cfg(feature = "macros")]
-    pub use crate::macros::{Flow, ReplyAndStop};
-    pub use otp_core::actor::{self, Next};
+    pub use otp_core::actor::{self, Flow, Next, ReplyAndStop};
     pub use otp_core::process::{
         self, CallError, Down, ExitMessage, ExitReason, Monitor, Name, Pid, Selector, Subject,
     };

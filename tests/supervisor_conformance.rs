@@ -59,6 +59,29 @@ async fn attempt(attempts: &Subject<(&'static str, usize)>) -> (&'static str, us
     process::receive(attempts, WAIT).await.expect("an attempt")
 }
 
+/// A one_for_one supervisor, unlinked from the test, with one child `a` whose
+/// first start succeeds and every later start fails.
+async fn failing_after_first_start(
+    intensity: u32,
+    period: Duration,
+    attempts: &Subject<(&'static str, usize)>,
+) -> supervisor::Supervisor {
+    let sup = supervisor::new(Strategy::OneForOne)
+        .intensity(intensity)
+        .period(period)
+        .add(ChildSpec::worker(
+            "a",
+            starter("a", attempts.clone(), |n| {
+                if n == 1 { Then::Start } else { Then::Fail }
+            }),
+        ))
+        .start()
+        .await
+        .unwrap();
+    process::unlink(sup.pid);
+    sup.data
+}
+
 fn pid_of(rows: &[supervisor::ChildInfo], id: &str) -> ChildPid {
     rows.iter().find(|r| r.id == id).expect("the child").pid
 }
@@ -69,20 +92,7 @@ async fn a_failing_restart_is_retried_through_the_mailbox_and_the_supervisor_ans
     // the supervisor from answering, nor from being shut down.
     within(LIMIT, async {
         let attempts = Subject::new();
-        let sup = supervisor::new(Strategy::OneForOne)
-            .intensity(u32::MAX)
-            .period(Duration::from_secs(10))
-            .add(ChildSpec::worker(
-                "a",
-                starter("a", attempts.clone(), |n| {
-                    if n == 1 { Then::Start } else { Then::Fail }
-                }),
-            ))
-            .start()
-            .await
-            .unwrap();
-        process::unlink(sup.pid);
-        let sup = sup.data;
+        let sup = failing_after_first_start(u32::MAX, Duration::from_secs(10), &attempts).await;
         assert_eq!(attempt(&attempts).await, ("a", 1));
         let first = pid_of(&sup.which_children().await.unwrap(), "a")
             .pid()
@@ -160,24 +170,12 @@ async fn terminating_a_restarting_child_ends_its_retries() {
 async fn failed_restarts_count_against_the_intensity() {
     within(LIMIT, async {
         let attempts = Subject::new();
-        let sup = supervisor::new(Strategy::OneForOne)
-            .intensity(3)
-            .period(Duration::from_secs(3600))
-            .add(ChildSpec::worker(
-                "a",
-                starter("a", attempts.clone(), |n| {
-                    if n == 1 { Then::Start } else { Then::Fail }
-                }),
-            ))
-            .start()
-            .await
-            .unwrap();
-        process::unlink(sup.pid);
+        let sup = failing_after_first_start(3, Duration::from_secs(3600), &attempts).await;
         attempt(&attempts).await;
-        let first = pid_of(&sup.data.which_children().await.unwrap(), "a")
+        let first = pid_of(&sup.which_children().await.unwrap(), "a")
             .pid()
             .unwrap();
-        let watch = process::monitor(sup.pid);
+        let watch = process::monitor(sup.pid());
         process::kill(first);
         let down = Selector::new()
             .select_monitor(watch, |d| d.reason)

@@ -22,3 +22,7 @@ pub mod runtime;
 pub mod supervisor;
 pub mod sys;
 pub mod task;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

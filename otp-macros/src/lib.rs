@@ -10,6 +10,7 @@
 use proc_macro::TokenStream;
 
 mod actor;
+mod krate;
 mod suggest;
 mod supervisor;
 
@@ -35,7 +36,5 @@ pub fn __actor_impl(input: TokenStream) -> TokenStream {
 /// See `otp::macros` for the guide.
 #[proc_macro]
 pub fn supervisor(input: TokenStream) -> TokenStream {
-    supervisor::supervisor(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    supervisor::supervisor(input.into()).into()
 }

@@ -56,10 +56,12 @@
 //! ```
 
 mod builder;
+mod flow;
 mod next;
 mod run;
 mod start;
 
 pub use builder::{Builder, DEFAULT_INIT_TIMEOUT, Initialised, new, new_with_initialiser};
+pub use flow::{Flow, ReplyAndStop};
 pub use next::Next;
 pub use start::{StartError, Started};

@@ -19,6 +19,8 @@ pub(crate) struct ActorImpl {
     pub(crate) name: Option<Ident>,
     /// Every method that carries at least one marker.
     pub(crate) handlers: Vec<Handler>,
+    /// Markers written wrongly (reported by validation with the others).
+    pub(crate) errors: Vec<syn::Error>,
 }
 
 /// How a handler takes the state.
@@ -75,7 +77,7 @@ impl Handler {
 }
 
 /// Records the impl block's handlers, removing their markers from it.
-pub(crate) fn parse_impl(mut item: ItemImpl) -> syn::Result<ActorImpl> {
+pub(crate) fn parse_impl(mut item: ItemImpl) -> ActorImpl {
     let name = match &*item.self_ty {
         // `Counter` or `Store<T>`: one segment, its arguments being the impl's.
         Type::Path(path) if path.qself.is_none() && path.path.segments.len() == 1 => {
@@ -84,19 +86,21 @@ pub(crate) fn parse_impl(mut item: ItemImpl) -> syn::Result<ActorImpl> {
         _ => None,
     };
     let mut handlers = Vec::new();
+    let mut errors = Vec::new();
     for impl_item in &mut item.items {
         if let ImplItem::Fn(method) = impl_item {
-            let roles = attr::take_roles(&mut method.attrs)?;
+            let roles = attr::take_roles(&mut method.attrs, &mut errors);
             if !roles.is_empty() {
                 handlers.push(parse_handler(method, roles));
             }
         }
     }
-    Ok(ActorImpl {
+    ActorImpl {
         item,
         name,
         handlers,
-    })
+        errors,
+    }
 }
 
 fn parse_handler(method: &ImplItemFn, roles: Vec<(Role, Attribute)>) -> Handler {
@@ -224,7 +228,7 @@ mod tests {
             }
         })
         .unwrap();
-        let actor = parse_impl(item).unwrap();
+        let actor = parse_impl(item);
         assert_eq!(actor.name.unwrap(), "Counter");
         let receivers: Vec<_> = actor.handlers.iter().map(|h| h.receiver).collect();
         assert_eq!(receivers, [Receiver::Ref, Receiver::Mut, Receiver::Value]);

@@ -13,17 +13,23 @@ pub(crate) struct Options {
     /// `debug`: the state and the messages are described with `Debug` in `sys`
     /// replies, traces and crash reports (the builder's `debug_state`).
     pub(crate) debug: bool,
+    /// `trap_exits`: the actor traps exits, so that a supervisor's shutdown runs
+    /// its `#[terminate]` (the builder's `trap_exits`).
+    pub(crate) trap_exits: bool,
+    /// `crate = path`: where the `otp` facade is, when the macro cannot find it
+    /// in `Cargo.toml` (re-exported by another crate, for one).
+    pub(crate) krate: Option<syn::Path>,
 }
 
 /// Every option `#[actor(...)]` accepts.
-pub(crate) const OPTIONS: &[&str] = &["debug"];
+pub(crate) const OPTIONS: &[&str] = &["debug", "trap_exits", "crate"];
 
 impl Parse for Options {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut options = Options::default();
         let mut seen: Vec<Ident> = Vec::new();
         while !input.is_empty() {
-            let key: Ident = input.parse()?;
+            let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
             if seen.contains(&key) {
                 return Err(syn::Error::new_spanned(
                     &key,
@@ -32,6 +38,25 @@ impl Parse for Options {
             }
             match key.to_string().as_str() {
                 "debug" => options.debug = true,
+                "trap_exits" => options.trap_exits = true,
+                "crate" => {
+                    if !input.peek(Token![=]) {
+                        return Err(syn::Error::new_spanned(
+                            &key,
+                            "`crate` names the path of the `otp` crate: write \
+                             `crate = path`, as in `#[actor(crate = ::my_otp)]`",
+                        ));
+                    }
+                    input.parse::<Token![=]>()?;
+                    let path = input.call(syn::Path::parse_mod_style).map_err(|error| {
+                        syn::Error::new(
+                            error.span(),
+                            "`crate = ` takes a path to the `otp` crate, as in \
+                             `crate = ::my_otp` or `crate = crate::otp`",
+                        )
+                    })?;
+                    options.krate = Some(path);
+                }
                 other => {
                     return Err(syn::Error::new_spanned(
                         &key,
@@ -39,9 +64,20 @@ impl Parse for Options {
                     ));
                 }
             }
+            if input.peek(Token![=]) && key != "crate" {
+                return Err(syn::Error::new_spanned(
+                    &key,
+                    format!("the option `{key}` takes no value: write `{key}` alone"),
+                ));
+            }
             seen.push(key);
             if !input.is_empty() {
-                input.parse::<Token![,]>()?;
+                input.parse::<Token![,]>().map_err(|error| {
+                    syn::Error::new(
+                        error.span(),
+                        "separate the options with commas, as in `#[actor(debug, trap_exits)]`",
+                    )
+                })?;
             }
         }
         Ok(options)
@@ -89,8 +125,12 @@ impl Role {
 
 /// Takes the handler markers out of a method's attributes, leaving the others
 /// (docs, `#[allow]`, ...) in place. Returns each marker with the attribute it
-/// came from (for spans).
-pub(crate) fn take_roles(attrs: &mut Vec<Attribute>) -> syn::Result<Vec<(Role, Attribute)>> {
+/// came from (for spans). A marker written with arguments is reported in
+/// `errors` and still counts, so that the rest of the actor is generated.
+pub(crate) fn take_roles(
+    attrs: &mut Vec<Attribute>,
+    errors: &mut Vec<syn::Error>,
+) -> Vec<(Role, Attribute)> {
     let mut roles = Vec::new();
     let mut kept = Vec::with_capacity(attrs.len());
     for attr in attrs.drain(..) {
@@ -98,7 +138,7 @@ pub(crate) fn take_roles(attrs: &mut Vec<Attribute>) -> syn::Result<Vec<(Role, A
         match role {
             Some(role) => {
                 if !matches!(attr.meta, syn::Meta::Path(_)) {
-                    return Err(syn::Error::new_spanned(
+                    errors.push(syn::Error::new_spanned(
                         &attr,
                         format!(
                             "{} takes no arguments: write `{}` alone",
@@ -113,7 +153,7 @@ pub(crate) fn take_roles(attrs: &mut Vec<Attribute>) -> syn::Result<Vec<(Role, A
         }
     }
     *attrs = kept;
-    Ok(roles)
+    roles
 }
 
 /// The `///` doc attributes of an item, to copy onto what is generated from it.
@@ -158,7 +198,9 @@ mod tests {
         })
         .unwrap();
         let mut attrs = method.attrs;
-        let roles = take_roles(&mut attrs).unwrap();
+        let mut errors = Vec::new();
+        let roles = take_roles(&mut attrs, &mut errors);
+        assert!(errors.is_empty());
         assert_eq!(roles.len(), 1);
         assert_eq!(roles[0].0, Role::Call);
         assert_eq!(attrs.len(), 2);

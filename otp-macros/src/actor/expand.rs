@@ -11,7 +11,7 @@
 //! The `otp::macros` module documents the hand-written equivalent of each item.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, Visibility};
 
 use super::ast::Receiver;
@@ -108,6 +108,7 @@ fn ref_ident(actor: &Actor) -> Ident {
 }
 
 fn message_enum(actor: &Actor, vis: &Visibility) -> TokenStream {
+    let root = &actor.paths.root;
     let msg = msg_ident(actor);
     let name = &actor.name;
     let variants = actor.messages.iter().map(|m| {
@@ -119,7 +120,7 @@ fn message_enum(actor: &Actor, vis: &Visibility) -> TokenStream {
         } = m;
         let fields = args.iter().map(|(n, t)| quote!(#n: #t));
         let reply = match &m.kind {
-            MessageKind::Call { reply, .. } => Some(quote!(reply: ::otp::process::Subject<#reply>)),
+            MessageKind::Call { reply, .. } => Some(quote!(reply: #root::process::Subject<#reply>)),
             MessageKind::Cast => None,
         };
         let fields = fields.chain(reply);
@@ -148,7 +149,7 @@ fn message_enum(actor: &Actor, vis: &Visibility) -> TokenStream {
     let phantom = (!params.is_empty()).then(|| {
         quote! {
             #[doc(hidden)]
-            __Phantom(::std::marker::PhantomData<fn() -> (#(#params,)*)>, ::otp::__private::Never),
+            __Phantom(::std::marker::PhantomData<fn() -> (#(#params,)*)>, #root::__private::Never),
         }
     });
     let doc = format!(
@@ -158,6 +159,7 @@ fn message_enum(actor: &Actor, vis: &Visibility) -> TokenStream {
     quote! {
         #[doc = #doc]
         #derive
+        #[allow(dead_code)]
         #vis enum #msg #decl #decl_where {
             #(#variants,)*
             #(#infos,)*
@@ -167,10 +169,14 @@ fn message_enum(actor: &Actor, vis: &Visibility) -> TokenStream {
 }
 
 fn handle(actor: &Actor, vis: &Visibility) -> TokenStream {
+    let root = &actor.paths.root;
     let msg = msg_ident(actor);
     let handle = ref_ident(actor);
     let name = &actor.name;
-    let methods = actor.messages.iter().map(|m| handle_method(m, &msg));
+    let methods = actor
+        .messages
+        .iter()
+        .map(|m| handle_method(m, &msg, root, vis));
     let Types {
         decl,
         decl_where,
@@ -188,8 +194,9 @@ fn handle(actor: &Actor, vis: &Visibility) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
+        #[allow(dead_code)]
         #vis struct #handle #decl #decl_where {
-            subject: ::otp::process::Subject<#msg_ty>,
+            subject: #root::process::Subject<#msg_ty>,
             timeout: ::std::time::Duration,
         }
 
@@ -208,28 +215,29 @@ fn handle(actor: &Actor, vis: &Visibility) -> TokenStream {
             }
         }
 
+        #[allow(dead_code)]
         impl #impl_generics #handle_ty #impl_where {
             /// The call timeout of a new handle: 5 seconds, as `gen_server:call/2`.
             #vis const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(5);
 
             /// A handle that sends on `subject`.
-            #vis fn new(subject: ::otp::process::Subject<#msg_ty>) -> Self {
+            #vis fn new(subject: #root::process::Subject<#msg_ty>) -> Self {
                 Self { subject, timeout: Self::DEFAULT_TIMEOUT }
             }
 
             /// A handle that reaches whichever process holds `name` at each send,
             /// so it keeps working across restarts by a supervisor.
-            #vis fn named(name: &::otp::process::Name<#msg_ty>) -> Self {
+            #vis fn named(name: &#root::process::Name<#msg_ty>) -> Self {
                 Self::new(name.subject())
             }
 
             /// The actor's process (for a named handle, the current holder of the name).
-            #vis fn pid(&self) -> ::otp::process::Pid {
+            #vis fn pid(&self) -> #root::process::Pid {
                 self.subject.owner()
             }
 
             /// The subject this handle sends on.
-            #vis fn subject(&self) -> &::otp::process::Subject<#msg_ty> {
+            #vis fn subject(&self) -> &#root::process::Subject<#msg_ty> {
                 &self.subject
             }
 
@@ -243,7 +251,15 @@ fn handle(actor: &Actor, vis: &Visibility) -> TokenStream {
     }
 }
 
-fn handle_method(m: &Message, msg: &Ident) -> TokenStream {
+/// A handle method: as visible as its handler when the handler says (`pub`,
+/// `pub(crate)`, `pub(self)`), else as visible as the struct, so that a plain
+/// `fn` handler is callable wherever the handle is.
+fn handle_method(
+    m: &Message,
+    msg: &Ident,
+    root: &TokenStream,
+    struct_vis: &Visibility,
+) -> TokenStream {
     let Message {
         method,
         variant,
@@ -252,10 +268,14 @@ fn handle_method(m: &Message, msg: &Ident) -> TokenStream {
         args,
         ..
     } = m;
+    let vis = match vis {
+        Visibility::Inherited => struct_vis,
+        written => written,
+    };
     let params = args.iter().map(|(n, t)| quote!(#n: #t));
     let names: Vec<_> = args.iter().map(|(n, _)| n).collect();
     match &m.kind {
-        MessageKind::Cast => quote! {
+        MessageKind::Cast => quote_spanned! {method.span()=>
             #(#docs)*
             #vis fn #method(&self, #(#params),*) {
                 self.subject.send(#msg::#variant { #(#names),* });
@@ -268,15 +288,15 @@ fn handle_method(m: &Message, msg: &Ident) -> TokenStream {
                 "[`{method}`](Self::{method}) for code outside async (a plain thread): \
                  blocks the thread until the reply. Never use it on an async worker thread."
             );
-            quote! {
+            quote_spanned! {method.span()=>
                 #(#docs)*
-                #vis async fn #method(&self, #(#params),*) -> ::std::result::Result<#reply, ::otp::process::CallError> {
-                    ::otp::process::call(&self.subject, self.timeout, |reply| #msg::#variant { #(#names,)* reply }).await
+                #vis async fn #method(&self, #(#params),*) -> ::std::result::Result<#reply, #root::process::CallError> {
+                    #root::process::call(&self.subject, self.timeout, |reply| #msg::#variant { #(#names,)* reply }).await
                 }
 
                 #[doc = #blocking_doc]
-                #vis fn #blocking(&self, #(#params),*) -> ::std::result::Result<#reply, ::otp::process::CallError> {
-                    ::otp::process::call_blocking(&self.subject, self.timeout, |reply| #msg::#variant { #(#names,)* reply })
+                #vis fn #blocking(&self, #(#params),*) -> ::std::result::Result<#reply, #root::process::CallError> {
+                    #root::process::call_blocking(&self.subject, self.timeout, |reply| #msg::#variant { #(#names,)* reply })
                 }
             }
         }
@@ -285,6 +305,7 @@ fn handle_method(m: &Message, msg: &Ident) -> TokenStream {
 
 /// `builder`, `start`, `start_named`, `child_spec`, and `Child` for init-less actors.
 fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
+    let root = &actor.paths.root;
     let Types {
         impl_generics,
         impl_where,
@@ -294,7 +315,7 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
         ..
     } = types(actor);
     let builder_ty =
-        quote!(::otp::actor::Builder<#state, #msg_ty, ::otp::process::Subject<#msg_ty>>);
+        quote!(#root::actor::Builder<#state, #msg_ty, #root::process::Subject<#msg_ty>>);
 
     // What the builder starts from: `self`, or the init function's arguments.
     let (params, args, receiver, make) = match &actor.init {
@@ -309,7 +330,7 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
                 quote!(Self::#method(#(#names),*))
             };
             let make = if init.fallible {
-                quote!(::otp::__private::init_result(#call)?)
+                quote!(#root::__private::init_result(#call)?)
             } else {
                 call
             };
@@ -319,16 +340,16 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
 
     let selector = selector(actor);
     let base = if actor.init.is_none() && actor.infos.is_empty() {
-        quote!(::otp::actor::new(self))
+        quote!(#root::actor::new(self))
     } else {
         quote! {
-            ::otp::actor::new_with_initialiser(
-                ::otp::actor::DEFAULT_INIT_TIMEOUT,
-                move |subject: ::otp::process::Subject<#msg_ty>| async move {
+            #root::actor::new_with_initialiser(
+                #root::actor::DEFAULT_INIT_TIMEOUT,
+                move |subject: #root::process::Subject<#msg_ty>| async move {
                     let state: Self = #make;
                     let selector = #selector;
                     ::std::result::Result::Ok(
-                        ::otp::actor::Initialised::new(state)
+                        #root::actor::Initialised::new(state)
                             .selecting(selector)
                             .returning(subject),
                     )
@@ -350,36 +371,33 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
             quote!(mut state)
         };
         quote! {
-            .on_terminate(|#binding: Self, reason: &::otp::process::ExitReason| {
+            .on_terminate(|#binding: Self, reason: &#root::process::ExitReason| {
                 let _ = reason;
                 let _ = state.#method(#reason);
             })
         }
     });
-    let trap = actor
-        .infos
-        .iter()
-        .any(|i| i.source == Source::Exit)
+    let trap = (actor.options.trap_exits || actor.infos.iter().any(|i| i.source == Source::Exit))
         .then(|| quote!(.trap_exits()));
     let debug = actor.options.debug.then(|| quote!(.debug_state()));
 
     let worker = actor.init.is_none().then(|| {
         quote! {
-            impl #impl_generics ::otp::__private::otp_core::supervisor::Child for #state #impl_where {
+            impl #impl_generics #root::supervisor::Child for #state #impl_where {
                 type Message = #msg_ty;
-                type Data = ::otp::process::Subject<#msg_ty>;
-                const TYPE: ::otp::__private::otp_core::supervisor::ChildType =
-                    ::otp::__private::otp_core::supervisor::ChildType::Worker;
+                type Data = #root::process::Subject<#msg_ty>;
+                const TYPE: #root::supervisor::ChildType =
+                    #root::supervisor::ChildType::Worker;
                 fn start_child(
                     self,
-                    name: ::std::option::Option<::otp::process::Name<#msg_ty>>,
+                    name: ::std::option::Option<#root::process::Name<#msg_ty>>,
                 ) -> impl ::std::future::Future<
                     Output = ::std::result::Result<
-                        ::otp::actor::Started<::otp::process::Subject<#msg_ty>>,
-                        ::otp::actor::StartError,
+                        #root::actor::Started<#root::process::Subject<#msg_ty>>,
+                        #root::actor::StartError,
                     >,
                 > + ::std::marker::Send + 'static {
-                    ::otp::__private::otp_core::supervisor::Child::start_child(self.builder(), name)
+                    #root::supervisor::Child::start_child(self.builder(), name)
                 }
             }
         }
@@ -391,8 +409,8 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
             #vis fn child_spec(
                 id: impl ::std::convert::Into<::std::string::String>,
                 state: impl Fn() -> Self + Send + Sync + 'static,
-            ) -> ::otp::__private::otp_core::supervisor::ChildSpec {
-                ::otp::__private::otp_core::supervisor::ChildSpec::worker(id, move || state().builder().start())
+            ) -> #root::supervisor::ChildSpec {
+                #root::supervisor::ChildSpec::worker(id, move || state().builder().start())
             }
         },
         Some(init) => {
@@ -403,8 +421,8 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
                 #vis fn child_spec(
                     id: impl ::std::convert::Into<::std::string::String>,
                     args: impl Fn() -> (#(#types,)*) + Send + Sync + 'static,
-                ) -> ::otp::__private::otp_core::supervisor::ChildSpec {
-                    ::otp::__private::otp_core::supervisor::ChildSpec::worker(id, move || {
+                ) -> #root::supervisor::ChildSpec {
+                    #root::supervisor::ChildSpec::worker(id, move || {
                         let (#(#args,)*) = args();
                         Self::builder(#(#args),*).start()
                     })
@@ -426,6 +444,7 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
         Some(_) => quote!(Self::builder(#(#args),*)),
     };
     quote! {
+        #[allow(dead_code)]
         impl #impl_generics #state #impl_where {
             #[doc = #builder_doc]
             #vis fn builder(#receiver #(#params),*) -> #builder_ty {
@@ -437,14 +456,14 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
             }
 
             #[doc = #start_doc]
-            #vis async fn start(#receiver #(#params),*) -> ::std::result::Result<#handle, ::otp::actor::StartError> {
+            #vis async fn start(#receiver #(#params),*) -> ::std::result::Result<#handle, #root::actor::StartError> {
                 let started = #call_builder.start().await?;
                 ::std::result::Result::Ok(<#handle>::new(started.data))
             }
 
-            /// Like `start`, registered under `name`: a [`Name`](::otp::process::Name)
+            /// Like `start`, registered under `name`: a [`Name`](#root::process::Name)
             /// stays the actor's address across restarts.
-            #vis async fn start_named(#receiver name: ::otp::process::Name<#msg_ty>, #(#params),*) -> ::std::result::Result<#handle, ::otp::actor::StartError> {
+            #vis async fn start_named(#receiver name: #root::process::Name<#msg_ty>, #(#params),*) -> ::std::result::Result<#handle, #root::actor::StartError> {
                 let started = #call_builder.named(name).start().await?;
                 ::std::result::Result::Ok(<#handle>::new(started.data))
             }
@@ -453,17 +472,19 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
         }
 
         #worker
+
+        impl #impl_generics #root::__private::HasActorImpl for #state #impl_where {}
     }
 }
 
 /// `CastReturn::into_flow(call)`, with the argument located at the handler's
 /// return type, so a type it cannot return is reported there. The local keeps
 /// call-site hygiene (it must match the other generated names).
-fn into_flow(call: &TokenStream, output: Span) -> TokenStream {
+fn into_flow(call: &TokenStream, output: Span, root: &TokenStream) -> TokenStream {
     let value = Ident::new("value", output.resolved_at(Span::call_site()));
     quote! {{
         let #value = #call;
-        ::otp::__private::CastReturn::into_flow(#value)
+        #root::__private::CastReturn::into_flow(#value)
     }}
 }
 
@@ -474,6 +495,7 @@ fn is_async(actor: &Actor) -> bool {
 /// The selector built in the initialiser: the actor's own subject plus a source
 /// for each `#[info]` handler.
 fn selector(actor: &Actor) -> TokenStream {
+    let root = &actor.paths.root;
     let msg = msg_ident(actor);
     let sources = actor.infos.iter().map(|i| {
         let variant = &i.variant;
@@ -483,12 +505,13 @@ fn selector(actor: &Actor) -> TokenStream {
             Source::Unexpected => quote!(.select_other(|message| #msg::#variant { message })),
         }
     });
-    quote!(::otp::process::Selector::new().select(&subject) #(#sources)*)
+    quote!(#root::process::Selector::new().select(&subject) #(#sources)*)
 }
 
 /// The hidden function the builder's `on_message` runs: matches the message and
 /// calls its handler, turning what it returns into `Next`.
 fn dispatch(actor: &Actor) -> TokenStream {
+    let root = &actor.paths.root;
     let msg = msg_ident(actor);
     let awaiting = |is_async: bool| is_async.then(|| quote!(.await));
     let arms = actor.messages.iter().map(|m| {
@@ -503,11 +526,11 @@ fn dispatch(actor: &Actor) -> TokenStream {
         let call = quote!(state.#method(#(#names),*) #wait);
         match &m.kind {
             MessageKind::Cast => {
-                let into_flow = into_flow(&call, m.output_span);
+                let into_flow = into_flow(&call, m.output_span, root);
                 quote! {
                     #msg::#variant { #(#names),* } => {
                         let flow = #into_flow;
-                        ::otp::__private::next(state, flow)
+                        #root::__private::next(state, flow)
                     }
                 }
             }
@@ -515,14 +538,14 @@ fn dispatch(actor: &Actor) -> TokenStream {
                 #msg::#variant { #(#names,)* reply } => {
                     let value = #call;
                     reply.send(value);
-                    ::otp::actor::Next::Continue(state)
+                    #root::actor::Next::Continue(state)
                 }
             },
             MessageKind::Call { stops: true, .. } => quote! {
                 #msg::#variant { #(#names,)* reply } => {
-                    let ::otp::macros::ReplyAndStop { reply: value, reason } = #call;
+                    let #root::actor::ReplyAndStop { reply: value, reason } = #call;
                     reply.send(value);
-                    ::otp::actor::Next::Stop(state, reason)
+                    #root::actor::Next::Stop(state, reason)
                 }
             },
         }
@@ -533,11 +556,11 @@ fn dispatch(actor: &Actor) -> TokenStream {
         } = i;
         let wait = awaiting(i.is_async);
         let call = quote!(state.#method(message) #wait);
-        let into_flow = into_flow(&call, i.output_span);
+        let into_flow = into_flow(&call, i.output_span, root);
         quote! {
             #msg::#variant { message } => {
                 let flow = #into_flow;
-                ::otp::__private::next(state, flow)
+                #root::__private::next(state, flow)
             }
         }
     });
@@ -556,7 +579,7 @@ fn dispatch(actor: &Actor) -> TokenStream {
         impl #impl_generics #state_ty #impl_where {
             #[doc(hidden)]
             #[allow(unused_mut, clippy::unused_unit)]
-            #asyncness fn __otp_dispatch(mut state: Self, message: #msg_ty) -> ::otp::actor::Next<Self, #msg_ty> {
+            #asyncness fn __otp_dispatch(mut state: Self, message: #msg_ty) -> #root::actor::Next<Self, #msg_ty> {
                 match message {
                     #(#arms)*
                     #(#infos)*

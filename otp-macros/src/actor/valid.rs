@@ -9,12 +9,15 @@ use syn::{Attribute, Ident, ItemImpl, ReturnType, Type, Visibility};
 
 use super::ast::{self, ActorImpl, Handler, Receiver};
 use super::attr::{Options, Role};
+use crate::krate::{self, Paths};
 
 /// A validated actor, ready to expand.
 pub(crate) struct Actor {
     pub(crate) name: Ident,
     pub(crate) item: ItemImpl,
     pub(crate) options: Options,
+    /// Where the runtime is.
+    pub(crate) paths: Paths,
     /// Calls and casts, in the order written: one message variant and one
     /// handle method each.
     pub(crate) messages: Vec<Message>,
@@ -144,9 +147,18 @@ fn check_generics(generics: &syn::Generics, errors: &mut Errors) {
     }
 }
 
-/// The rules for the impl block.
-pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Actor> {
+/// The rules for the impl block. Returns the actor made of every handler that
+/// passed (none if the impl block names no actor), and the errors: on an error,
+/// the rest is still generated, so that uses of the actor elsewhere do not fail
+/// too and the user sees only what is wrong.
+pub(crate) fn check_impl(
+    actor: ActorImpl,
+    options: Options,
+) -> (Option<Actor>, Option<syn::Error>) {
     let mut errors = Errors::default();
+    for error in &actor.errors {
+        errors.push(error.clone());
+    }
     let item = &actor.item;
     if let Some((_, path, _)) = &item.trait_ {
         errors.at(
@@ -161,7 +173,7 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
             &item.self_ty,
             "#[actor] needs the actor's plain type name here, as in `impl Counter { ... }`",
         );
-        return Err(errors.finish().unwrap_err());
+        return (None, errors.0);
     };
 
     let mut messages = Vec::new();
@@ -398,16 +410,18 @@ pub(crate) fn check_impl(actor: ActorImpl, options: Options) -> syn::Result<Acto
              or #[cast] (a message without one), e.g. `#[cast] fn add(&mut self, n: u64)`",
         );
     }
-    errors.finish()?;
-    Ok(Actor {
+    let paths = krate::paths(options.krate.as_ref());
+    let actor = Actor {
         name,
         item: actor.item,
         options,
+        paths,
         messages,
         infos,
         init,
         terminate,
-    })
+    };
+    (Some(actor), errors.0)
 }
 
 /// The return type's span, or the name's when there is none.
@@ -470,6 +484,18 @@ fn check_args(handler: &Handler, role: Role, errors: &mut Errors) -> Option<Vec<
                 );
                 ok = false;
             }
+            Some(name) if not_send(&arg.ty).is_some() => {
+                let (token, instead) = not_send(&arg.ty).expect("checked");
+                errors.at(
+                    &arg.ty,
+                    format!(
+                        "`{name}` cannot travel in a message: the message goes to the \
+                         actor's process, which may run on another thread, so its fields \
+                         must be `Send`, and `{token}` is not. Use `{instead}` instead"
+                    ),
+                );
+                ok = false;
+            }
             Some(name) => args.push((name.clone(), (*arg.ty).clone())),
             None => {
                 errors.at(
@@ -482,6 +508,22 @@ fn check_args(handler: &Handler, role: Role, errors: &mut Errors) -> Option<Vec<
         }
     }
     ok.then_some(args)
+}
+
+/// A type that is never `Send`, as written in `ty` (`Rc`, a raw pointer), and
+/// what to use instead. Other non-`Send` types are reported by rustc.
+fn not_send(ty: &Type) -> Option<(&'static str, &'static str)> {
+    if matches!(ty, Type::Ptr(_)) {
+        return Some(("a raw pointer", "an owned value or an `Arc`"));
+    }
+    fn walk(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == "Rc",
+            proc_macro2::TokenTree::Group(group) => walk(group.stream()),
+            _ => false,
+        })
+    }
+    walk(quote::quote!(#ty)).then_some(("Rc", "Arc"))
 }
 
 /// A call's reply type, if it has one.

@@ -158,6 +158,81 @@ pub(crate) fn word(value: &Value) -> Option<&Ident> {
     }
 }
 
+/// The variant a value names: `OneForAll`, or `Strategy::OneForAll` (any path
+/// whose last two segments are `kind::Word`). Another path is reported in
+/// `errors`, saying to write the word alone.
+pub(crate) fn word_of<'a>(
+    value: &'a Value,
+    kind: &str,
+    errors: &mut super::valid::Errors,
+) -> Option<&'a Ident> {
+    if let Some(word) = word(value) {
+        return Some(word);
+    }
+    let Value::Expr(expr) = value else {
+        return None;
+    };
+    let Expr::Path(path) = &**expr else {
+        return None;
+    };
+    if path.qself.is_some() || !path.attrs.is_empty() {
+        return None;
+    }
+    let segments: Vec<_> = path.path.segments.iter().collect();
+    let [.., prefix, last] = segments.as_slice() else {
+        return None;
+    };
+    if prefix.ident == kind && prefix.arguments.is_empty() && last.arguments.is_empty() {
+        return Some(&last.ident);
+    }
+    let written = quote::quote!(#path).to_string().replace(' ', "");
+    errors.at(
+        path,
+        format!(
+            "`{written}` is not a `{kind}`: write `{}` alone (or `{kind}::{}`)",
+            last.ident, last.ident
+        ),
+    );
+    None
+}
+
+/// `Timeout(d)` written as a path call (`Shutdown::Timeout(d)`), as the word
+/// `Timeout` and its duration.
+pub(crate) fn timeout_call(
+    expr: &Expr,
+    errors: &mut super::valid::Errors,
+) -> Option<(Ident, Expr)> {
+    let Expr::Call(call) = expr else {
+        return None;
+    };
+    let [duration] = call.args.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let func = Value::Expr(call.func.clone());
+    let word = word_of(&func, "Shutdown", errors)?;
+    (word == "Timeout").then(|| (word.clone(), duration.clone()))
+}
+
+/// The path a `crate: path` field names.
+pub(crate) fn crate_path(value: &Value) -> Option<syn::Path> {
+    match value {
+        Value::Expr(expr) => match &**expr {
+            Expr::Path(path) if path.qself.is_none() => Some(path.path.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The `crate: path` of a tree, read before validation (which needs it only to
+/// expand, and an invalid tree still expands to a placeholder).
+pub(crate) fn tree_crate(tree: &Tree) -> Option<syn::Path> {
+    tree.fields
+        .iter()
+        .find(|field| field.key == "crate")
+        .and_then(|field| crate_path(&field.value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@ use syn::spanned::Spanned;
 use super::valid::{ChildSpec, Shutdown, Start, Supervisor};
 
 /// `otp::supervisor::new(strategy).intensity(..)...add(child)...`
-pub(crate) fn supervisor(tree: &Supervisor) -> TokenStream {
-    let sup = quote!(::otp::__private::otp_core::supervisor);
+pub(crate) fn supervisor(tree: &Supervisor, root: &TokenStream) -> TokenStream {
+    let sup = quote!(#root::supervisor);
     let strategy = match &tree.strategy {
         Some(word) => quote!(#sup::Strategy::#word),
         None => quote!(#sup::Strategy::OneForOne),
@@ -21,7 +21,7 @@ pub(crate) fn supervisor(tree: &Supervisor) -> TokenStream {
         .as_ref()
         .map(|w| quote!(.auto_shutdown(#sup::AutoShutdown::#w)));
     let name = tree.name.as_ref().map(|e| quote!(.named(#e)));
-    let children = tree.children.iter().map(child);
+    let children = tree.children.iter().map(|c| child(c, root));
     quote! {
         #sup::new(#strategy)
             #intensity
@@ -32,12 +32,12 @@ pub(crate) fn supervisor(tree: &Supervisor) -> TokenStream {
     }
 }
 
-fn child(child: &ChildSpec) -> TokenStream {
-    let sup = quote!(::otp::__private::otp_core::supervisor);
+fn child(child: &ChildSpec, root: &TokenStream) -> TokenStream {
+    let sup = quote!(#root::supervisor);
     let id = &child.id;
     let spec = match &child.start {
         Start::Supervisor(tree) => {
-            let builder = supervisor(tree);
+            let builder = supervisor(tree, root);
             let name = child.name.as_ref().map(|e| quote!(.named(#e)));
             quote!((#builder #name).child_spec(#id))
         }
@@ -45,11 +45,12 @@ fn child(child: &ChildSpec) -> TokenStream {
             // Spanned at the user's expression, so that a `start` that is not a
             // child (an actor, a supervisor or a factory builder) is reported
             // there, once.
+            let at = crate::krate::respan(root, expr.span());
             let name = match &child.name {
                 Some(e) => quote!(::std::option::Option::Some(#e)),
                 None => quote!(::std::option::Option::None),
             };
-            quote_spanned!(expr.span()=> #sup::ChildSpec::of(#id, #name, move || #expr))
+            quote_spanned!(expr.span()=> #at::supervisor::ChildSpec::of(#id, #name, move || #expr))
         }
     };
     let restart = child

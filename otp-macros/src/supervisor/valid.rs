@@ -14,6 +14,7 @@ pub(crate) const SUPERVISOR_KEYS: &[&str] = &[
     "auto_shutdown",
     "name",
     "children",
+    "crate",
 ];
 /// The keys a child accepts.
 pub(crate) const CHILD_KEYS: &[&str] = &["start", "restart", "shutdown", "significant", "name"];
@@ -28,6 +29,8 @@ pub(crate) const AUTO_SHUTDOWNS: &[&str] = &["Never", "AnySignificant", "AllSign
 
 /// A validated supervisor.
 pub(crate) struct Supervisor {
+    /// `crate: path`: where the `otp` crate is, when the macro cannot find it.
+    pub(crate) krate: Option<syn::Path>,
     pub(crate) strategy: Option<Ident>,
     pub(crate) intensity: Option<Expr>,
     pub(crate) period: Option<Expr>,
@@ -65,10 +68,17 @@ pub(crate) enum Shutdown {
 }
 
 #[derive(Default)]
-struct Errors(Option<syn::Error>);
+pub(crate) struct Errors(Option<syn::Error>);
 
 impl Errors {
-    fn at(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+    /// How many errors so far.
+    pub(crate) fn len(&self) -> usize {
+        self.0
+            .as_ref()
+            .map_or(0, |all| all.clone().into_iter().count())
+    }
+
+    pub(crate) fn at(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
         let error = syn::Error::new_spanned(tokens, message);
         match &mut self.0 {
             Some(all) => all.combine(error),
@@ -91,6 +101,7 @@ pub(crate) fn check(tree: Tree) -> syn::Result<Supervisor> {
 /// none at the top, where the whole invocation is pointed at.
 fn check_tree(tree: Tree, at: Option<&Ident>, errors: &mut Errors) -> Option<Supervisor> {
     let mut supervisor = Supervisor {
+        krate: None,
         strategy: None,
         intensity: None,
         period: None,
@@ -108,12 +119,26 @@ fn check_tree(tree: Tree, at: Option<&Ident>, errors: &mut Errors) -> Option<Sup
         seen.push(key.clone());
         match key.to_string().as_str() {
             "strategy" => {
-                supervisor.strategy = one_of(&key, &value, "strategy", STRATEGIES, errors)
+                supervisor.strategy =
+                    one_of(&key, &value, "strategy", "Strategy", STRATEGIES, errors)
             }
             "auto_shutdown" => {
-                supervisor.auto_shutdown =
-                    one_of(&key, &value, "auto_shutdown", AUTO_SHUTDOWNS, errors)
+                supervisor.auto_shutdown = one_of(
+                    &key,
+                    &value,
+                    "auto_shutdown",
+                    "AutoShutdown",
+                    AUTO_SHUTDOWNS,
+                    errors,
+                )
             }
+            "crate" => match ast::crate_path(&value) {
+                Some(path) => supervisor.krate = Some(path),
+                None => errors.at(
+                    &key,
+                    "`crate` takes the path of the `otp` crate, as in `crate: ::my_otp`",
+                ),
+            },
             "intensity" => supervisor.intensity = expr(&key, value, errors),
             "period" => supervisor.period = expr(&key, value, errors),
             "name" => supervisor.name = expr(&key, value, errors),
@@ -187,11 +212,26 @@ fn check_children(children: Vec<Child>, errors: &mut Errors) -> Vec<ChildSpec> {
                         other => expr(&key, other, errors).map(Start::Worker),
                     }
                 }
-                "restart" => restart = one_of(&key, &value, "restart type", RESTARTS, errors),
+                "restart" => {
+                    restart = one_of(&key, &value, "restart type", "Restart", RESTARTS, errors)
+                }
                 "shutdown" => {
                     shutdown = match value {
                         Value::Call(word, duration) => Some(Shutdown::Timeout(word, *duration)),
-                        other => match ast::word(&other) {
+                        Value::Expr(expr) if matches!(*expr, Expr::Call(_)) => {
+                            match ast::timeout_call(&expr, errors) {
+                                Some((word, duration)) => Some(Shutdown::Timeout(word, duration)),
+                                None => {
+                                    errors.at(
+                                        &expr,
+                                        "a shutdown is `BrutalKill`, `Infinity` or \
+                                         `Timeout(duration)`",
+                                    );
+                                    None
+                                }
+                            }
+                        }
+                        other => match ast::word_of(&other, "Shutdown", errors) {
                             Some(w) if w == "BrutalKill" || w == "Infinity" => {
                                 Some(Shutdown::Word(w.clone()))
                             }
@@ -244,20 +284,24 @@ fn check_children(children: Vec<Child>, errors: &mut Errors) -> Vec<ChildSpec> {
     checked
 }
 
-/// A value that must be one of `words`.
+/// A value that must be one of `words`, the variants of the enum `kind`
+/// (written alone, or as `kind::Word`).
 fn one_of(
     key: &Ident,
     value: &Value,
     what: &str,
+    kind: &str,
     words: &[&str],
     errors: &mut Errors,
 ) -> Option<Ident> {
-    match ast::word(value) {
+    let before = errors.len();
+    match ast::word_of(value, kind, errors) {
         Some(word) if words.contains(&word.to_string().as_str()) => Some(word.clone()),
         Some(word) => {
             errors.at(word, suggest::expected(what, &word.to_string(), words));
             None
         }
+        None if errors.len() > before => None,
         None => {
             let list = words
                 .iter()

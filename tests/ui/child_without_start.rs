@@ -1,0 +1,7 @@
+use otp::supervisor;
+
+fn main() {
+    let _tree = supervisor! {
+        children: [worker { restart: Transient }],
+    };
+}
