@@ -117,11 +117,12 @@ impl Debug {
                 Ok(described) => Reply::State(described),
                 Err(error) => Reply::Error(error),
             },
-            Kind::GetStateWith(copy) => match copy(state) {
-                Some(copy) => Reply::Any(copy),
-                None => Reply::Error(SysError::WrongStateType {
+            Kind::GetStateWith(copy) => match guarded(|| copy(state)) {
+                Ok(Some(copy)) => Reply::Any(copy),
+                Ok(None) => Reply::Error(SysError::WrongStateType {
                     expected: "the requested type",
                 }),
+                Err(error) => Reply::Error(error),
             },
             Kind::ReplaceState(replace) => match guarded(|| replace(state)) {
                 Ok(true) => Reply::Done,
@@ -233,12 +234,17 @@ impl Debug {
     }
 }
 
-/// Runs a user's callback (a `replace_state` function, a state's `Debug`); a
-/// panic is `callback_failed`, as `sys` catches a failing callback, not the
-/// behaviour's death.
+/// Runs a user's callback (a `replace_state` function, a state's `Debug` or
+/// `Clone`). A panic is `callback_failed` for the caller, not the behaviour's
+/// death: Erlang's `sys` catches a failing `system_get_state`,
+/// `system_replace_state` or state fun the same way and the process goes on
+/// with its state unchanged.
 fn guarded<T>(callback: impl FnOnce() -> T) -> Result<T, SysError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(callback)).map_err(|payload| {
-        SysError::CallbackFailed(process::panic_reason(payload).message.to_string())
+        SysError::CallbackFailed(match process::caught_reason(payload) {
+            ExitReason::Panic(panic) => panic.message.to_string(),
+            exit => exit.to_string(),
+        })
     })
 }
 
