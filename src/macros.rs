@@ -207,10 +207,14 @@
 //! (`OneForOne` (default), `OneForAll`, `RestForOne`), `intensity`, `period`,
 //! `auto_shutdown` (`Never`, `AnySignificant`, `AllSignificant`), `name`, and
 //! `children` (required). Each child is `id { ... }` with `start` (an `#[actor]`
-//! state, an actor builder, or a nested `supervisor! { ... }`), and optionally
+//! state, an actor builder, a nested `supervisor! { ... }`, a supervisor builder
+//! such as `supervisor::new(..)...`, or a factory builder `factory::new(..)`:
+//! anything that is a [`supervisor::Child`](crate::supervisor::Child)), and optionally
 //! `restart` (`Permanent`, `Transient`, `Temporary`), `shutdown` (`BrutalKill`,
-//! `Infinity`, `Timeout(duration)`), `significant` and `name`. `start` is
-//! evaluated again at every restart.
+//! `Infinity`, `Timeout(duration)`), `significant` and `name`. Children start in
+//! the order written. `start` is evaluated again at every restart (a nested
+//! `supervisor!` once, then cloned); by hand, each child is
+//! [`ChildSpec::of`](crate::supervisor::ChildSpec::of)`(id, name, move || start)`.
 //!
 //! ```
 //! # use otp::actor;

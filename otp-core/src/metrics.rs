@@ -180,6 +180,7 @@ pub(crate) fn call_finished<R>(started: Instant, result: &Result<R, CallError>) 
         Err(CallError::NoProcess) => "no_process",
         Err(CallError::CalleeExited(_)) => "exited",
         Err(CallError::CallingSelf) => "calling_self",
+        Err(CallError::NoRuntime) => "no_runtime",
     };
     ::metrics::histogram!("otp_call_duration_seconds", "outcome" => outcome)
         .record(started.elapsed().as_secs_f64());

@@ -5,9 +5,7 @@
 
 use std::fmt::Display;
 
-use crate::actor::{self, Flow, Next};
-use crate::process::Name;
-use crate::supervisor::ChildSpec;
+use crate::actor::{Flow, Next};
 
 /// No value: the payload of the hidden variant that keeps a generic actor's
 /// type parameters used in its message enum.
@@ -69,67 +67,6 @@ pub fn next<S, M>(state: S, flow: Flow) -> Next<S, M> {
 /// (reported as `StartError::InitFailed`).
 pub fn init_result<S, E: Display>(result: Result<S, E>) -> Result<S, String> {
     result.map_err(|error| error.to_string())
-}
-
-/// What a `supervisor!` worker child's `start` may be.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be started as a supervisor child",
-    label = "not an #[actor] state or an actor builder",
-    note = "a child's `start` is the initial state of an #[actor] struct (one without \
-            #[init]), an actor builder such as `MyActor::builder(args)` or \
-            `otp::actor::new(state).on_message(...)`, or a nested `supervisor! {{ ... }}`"
-)]
-pub trait Worker {
-    /// The actor's state.
-    type State: Send + 'static;
-    /// The actor's messages.
-    type Message: Send + 'static;
-    /// What its start returns.
-    type Data: Send + Sync + 'static;
-    /// The builder that starts it.
-    fn into_builder(self) -> actor::Builder<Self::State, Self::Message, Self::Data>;
-}
-
-impl<S, M, D> Worker for actor::Builder<S, M, D>
-where
-    S: Send + 'static,
-    M: Send + 'static,
-    D: Send + Sync + 'static,
-{
-    type State = S;
-    type Message = M;
-    type Data = D;
-    fn into_builder(self) -> actor::Builder<S, M, D> {
-        self
-    }
-}
-
-/// The builder of a `supervisor!` worker child; a `start` that is not a
-/// [`Worker`] is reported here, at the user's expression.
-pub fn into_builder<W: Worker>(worker: W) -> actor::Builder<W::State, W::Message, W::Data> {
-    worker.into_builder()
-}
-
-/// A worker child spec: `make` builds the actor at every (re)start, registered
-/// under `name` if given.
-pub fn worker_spec<S, M, D>(
-    id: &str,
-    make: impl Fn() -> actor::Builder<S, M, D> + Send + Sync + 'static,
-    name: Option<Name<M>>,
-) -> ChildSpec
-where
-    S: Send + 'static,
-    M: Send + 'static,
-    D: Send + Sync + 'static,
-{
-    ChildSpec::worker(id, move || {
-        let builder = make();
-        match &name {
-            Some(name) => builder.named(name.clone()),
-            None => builder,
-        }
-        .start()
-    })
 }
 
 /// Implemented by `#[actor]` on an impl block; the struct's `#[actor]` checks it,

@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::process::{self, ExitReason, Pid, Watcher};
+use crate::process::{self, Elapsed, ExitReason, Pid, Slot};
 
 /// Why awaiting a task gave no result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,18 +52,17 @@ pub enum TaskError {
 }
 
 /// A running piece of work, owned by the process that spawned it.
-pub struct Task<T> {
+///
+/// Its result waits in a slot the `Task` holds, so awaiting is cancel-safe: an
+/// await dropped half-way (in `select!`, say) loses nothing, and the next
+/// await gets the result.
+pub struct Task<T: Send + 'static> {
     pid: Pid,
     owner: Option<Pid>,
     linked: bool,
-    slot: flume::Receiver<Outcome<T>>,
+    slot: Arc<Slot<T>>,
     reference: u64,
     awaited: bool,
-}
-
-enum Outcome<T> {
-    Value(T),
-    Down(ExitReason),
 }
 
 /// Runs `work` as a task linked to, and monitored by, the calling process. Called
@@ -83,20 +82,17 @@ pub fn spawn_unlinked<T: Send + 'static>(
 fn start<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static, link: bool) -> Task<T> {
     let owner = process::try_self_pid();
     let linked = link && owner.is_some();
-    let (sender, slot) = flume::unbounded();
-    let on_down = sender.clone();
-    let watcher = Watcher::Callback(Arc::new(move |down| {
-        let _ = on_down.send(Outcome::Down(down.reason));
-    }));
+    let slot = Slot::new();
+    let put = slot.clone();
     let reference = process::unique();
     let mut builder = process::Builder::new();
     if linked {
         builder = builder.link();
     }
     let (pid, _, _) =
-        builder.start::<process::NoPrimary, _>(Some((reference, watcher)), |_| async move {
+        builder.start::<process::NoPrimary, _>(Some((reference, slot.watcher())), |_| async move {
             let value = work.await;
-            let _ = sender.send(Outcome::Value(value));
+            let _ = put.put(value);
         });
     Task {
         pid,
@@ -127,21 +123,22 @@ impl<T: Send + 'static> Task<T> {
     }
 
     /// Waits at most `timeout` for the result (Gleam's `try_await`). On
-    /// [`TaskError::Timeout`] the task goes on and may be awaited again.
+    /// [`TaskError::Timeout`] the task goes on and may be awaited again. Once
+    /// this returns a result, the task's process has exited (`is_alive` is
+    /// `false`). A timeout too large for the clock waits forever.
     pub async fn try_await(&mut self, timeout: Duration) -> Result<T, TaskError> {
         self.check()?;
-        let outcome = match tokio::time::timeout(timeout, self.slot.recv_async()).await {
-            Ok(outcome) => outcome,
-            Err(_) => return Err(TaskError::Timeout),
-        };
-        self.finish(outcome).await
+        match process::within(timeout, self.slot.exit()).await {
+            Ok(exit) => Ok(self.finish(exit)?),
+            Err(Elapsed::Timeout | Elapsed::NoRuntime) => Err(TaskError::Timeout),
+        }
     }
 
     /// Waits for the result as long as it takes.
     pub async fn try_await_forever(&mut self) -> Result<T, TaskError> {
         self.check()?;
-        let outcome = self.slot.recv_async().await;
-        self.finish(outcome).await
+        let exit = self.slot.exit().await;
+        self.finish(exit)
     }
 
     /// Waits at most `timeout` for the result; if there is none, the owner exits
@@ -173,36 +170,24 @@ impl<T: Send + 'static> Task<T> {
         }
     }
 
-    /// Takes the outcome, then waits for the task's DOWN (it comes right after the
-    /// result) so that a trapping owner's EXIT from it can be removed too.
-    async fn finish(
-        &mut self,
-        outcome: Result<Outcome<T>, flume::RecvError>,
-    ) -> Result<T, TaskError> {
+    /// Takes the outcome (the DOWN has come, with the value if there was
+    /// one) and removes a trapping owner's EXIT from the task too: the task's
+    /// links were signalled before its DOWN was sent.
+    fn finish(&mut self, (value, reason): (Option<T>, ExitReason)) -> Result<T, TaskError> {
         self.awaited = true;
-        let result = match outcome {
-            Ok(Outcome::Value(value)) => {
-                // The DOWN follows the result at once: the task has nothing left
-                // to do but exit.
-                let _ = self.slot.recv_async().await;
-                Ok(value)
-            }
-            Ok(Outcome::Down(reason)) => Err(TaskError::Exited(reason)),
-            Err(_) => Err(TaskError::Exited(ExitReason::NoProc)),
-        };
         if self.linked {
-            // The task's links were signalled before its DOWN was sent.
             process::flush_exits_from(self.pid);
         }
-        result
+        value.ok_or(TaskError::Exited(reason))
     }
 }
 
-impl<T> Drop for Task<T> {
+impl<T: Send + 'static> Drop for Task<T> {
     fn drop(&mut self) {
-        if !self.awaited {
+        if !self.awaited && !self.slot.is_down() {
             process::remove_watcher(self.pid, self.reference);
         }
+        drop(self.slot.close());
     }
 }
 
@@ -224,10 +209,13 @@ pub async fn try_await_all<T: Send + 'static>(
     tasks: &mut [Task<T>],
     timeout: Duration,
 ) -> Vec<Result<T, TaskError>> {
-    let deadline = Instant::now() + timeout;
+    // A timeout beyond the clock means forever.
+    let deadline = Instant::now().checked_add(timeout);
     let mut results = Vec::with_capacity(tasks.len());
     for task in tasks {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = deadline.map_or(Duration::MAX, |d| {
+            d.saturating_duration_since(Instant::now())
+        });
         results.push(task.try_await(left).await);
     }
     results

@@ -253,8 +253,14 @@ fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
         }
         Control::Exit2 { from, to, reason } => {
             if let Some(pid) = node.local(&to) {
-                // Behind a link from the same sender that is still being set up.
-                let keeper = conn.state.lock().links.get(&(pid.id(), from)).cloned();
+                // After the links to it that arrived before, which may still be
+                // being set up: through a link keeper of the process, in order.
+                let _ = from;
+                let keeper = {
+                    let state = conn.state.lock();
+                    let mut keepers = state.links.iter().filter(|((id, _), _)| *id == pid.id());
+                    keepers.next().map(|(_, keeper)| keeper.clone())
+                };
                 match keeper {
                     Some(keeper) => {
                         let _ = keeper.send(LinkCmd::Exit2(reason));
@@ -330,9 +336,10 @@ fn watch(
     }
     let conn = conn.clone();
     let _ = node;
-    process::spawn(async move {
-        let monitor = process::monitor(pid);
-        let down = Selector::new().select_monitor(monitor, |down| down);
+    // Monitoring from its first instant: a stop the target handles right
+    // after this control message is seen (signal order, as in Erlang).
+    Builder::new().monitoring(pid).spawn(async move {
+        let down = Selector::new().select_monitors(|down| down);
         tokio::select! {
             down = down.receive_forever() => {
                 if let Ok(down) = down {
@@ -345,9 +352,7 @@ fn watch(
                     });
                 }
             }
-            _ = cancelled => {
-                process::demonitor(monitor);
-            }
+            _ = cancelled => {}
         }
     });
 }
@@ -369,16 +374,10 @@ pub(crate) fn link_proxy(node: &Node, conn: &Arc<Conn>, pid: Pid, remote: Extern
     }
     let local = node.external(pid);
     let conn = conn.clone();
-    Builder::new().trap_exits().spawn(async move {
-        if !process::link(pid) {
-            conn.state.lock().links.remove(&(pid.id(), remote.clone()));
-            conn.send(&Control::Exit {
-                from: local,
-                to: remote,
-                reason: Term::atom("noproc"),
-            });
-            return;
-        }
+    // Linked from its first instant: a crash the target has right after this
+    // control message reaches the link (signal order, as in Erlang). A dead
+    // target sends `noproc` through the exits below.
+    Builder::new().trap_exits().link_to(pid).spawn(async move {
         let exits = Selector::new().select_trapped_exits(|exit| exit);
         loop {
             tokio::select! {

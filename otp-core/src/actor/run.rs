@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 
 use super::Next;
 use super::builder::{Handler, Terminate};
-use crate::process::{self, ExitReason, Pid, Selector, Subject, Unexpected};
+use crate::process::{self, Exit, ExitReason, Pid, Selector, Subject, Unexpected};
 use crate::sys::{self, Handled};
 
 /// Everything the loop needs besides the state and the selector.
@@ -63,7 +63,9 @@ impl<S: Send + 'static, M: Send + 'static> Running<S, M> {
     }
 }
 
-pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Running<S, M>>) {
+/// The loop; returns the actor's exit, having written its crash report if the
+/// exit is abnormal (with the last message and the state, as gen_server does).
+pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Running<S, M>>) -> Exit {
     let Running {
         mut actor,
         mut state,
@@ -84,9 +86,21 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
         } else {
             &selector
         };
-        // Inside a process a receive without timeout cannot fail.
-        // The actor built these selectors itself: no owner check needed.
-        let incoming = receiving.receive_unchecked().await;
+        // The actor built these selectors itself: no owner check needed. A
+        // panic in a mapping function of the user's selector ends the actor as
+        // a panic in a handler would, but with its state: terminate runs.
+        let incoming = match AssertUnwindSafe(receiving.receive_unchecked())
+            .catch_unwind()
+            .await
+        {
+            Ok(Ok(incoming)) => incoming,
+            // Only an exiting process's mailbox is closed; it never gets here.
+            Ok(Err(_)) => return Box::pin(actor.stop(state, ExitReason::Killed, &last)).await,
+            Err(payload) => {
+                let reason = ExitReason::Panic(process::panic_reason(payload));
+                return Box::pin(actor.stop(state, reason, &last)).await;
+            }
+        };
         match incoming {
             Incoming::Message(message) => {
                 crate::observe::hooks::message_received();
@@ -117,7 +131,10 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
                     Err(payload) => {
                         let reason = ExitReason::Panic(process::panic_reason(payload));
                         actor.crash_report(&reason, &last, None);
-                        Box::pin(process::exit(reason)).await
+                        return Exit {
+                            reason,
+                            reported: true,
+                        };
                     }
                 }
                 if actor.debug.active() {
@@ -191,8 +208,8 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
         }
     }
 
-    /// Runs the terminate hook, reports an unclean stop, and exits with `reason`.
-    async fn stop(mut self, state: S, reason: ExitReason, last: &str) {
+    /// Runs the terminate hook, reports an unclean stop, and returns the exit.
+    async fn stop(mut self, state: S, reason: ExitReason, last: &str) -> Exit {
         let described = describe_state(self.describe_state, &state);
         if let Some(terminate) = self.terminate.take() {
             let hook =
@@ -204,16 +221,19 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
             if let Err(payload) = ran {
                 let crash = ExitReason::Panic(process::panic_reason(payload));
                 self.crash_report(&crash, last, Some(&described));
-                process::exit(crash).await
+                return Exit {
+                    reason: crash,
+                    reported: true,
+                };
             }
-        }
-        if reason.is_normal() {
-            return;
         }
         if !reason.is_clean() {
             self.crash_report(&reason, last, Some(&described));
         }
-        process::exit(reason).await
+        Exit {
+            reason,
+            reported: true,
+        }
     }
 
     fn crash_report(&self, reason: &ExitReason, last: &str, state: Option<&str>) {

@@ -7,7 +7,7 @@ use futures_util::FutureExt;
 
 use super::builder::{Builder, Init};
 use super::run::{Loop, Running, run};
-use crate::process::{self, ExitReason, Pid, RegisterError, Subject, Watcher};
+use crate::process::{self, Exit, ExitReason, First, Pid, RegisterError, Slot, Subject};
 use crate::sys;
 
 /// A started actor: its pid and what its start returned (its [`Subject`] for
@@ -54,13 +54,35 @@ pub enum StartError {
         /// Its holder.
         holder: Pid,
     },
+    /// The start asked not to be started (Erlang's `ignore` from `init`): no
+    /// process runs. A supervisor keeps such a child's spec, not running.
+    #[error("the start was ignored")]
+    Ignored,
+    /// A supervisor's flags or one of its child specs are invalid.
+    #[error("invalid supervisor: {0}")]
+    InvalidSupervisor(crate::supervisor::ConfigError),
 }
 
 /// What the new actor tells its starter.
 enum Ack<D> {
     Started(D),
     Failed(StartError),
-    Down(ExitReason),
+}
+
+/// A start in progress. Dropped (the starter gave up or was cancelled), it
+/// closes the slot, so that the new actor, finding nobody to acknowledge,
+/// exits instead of running unowned.
+struct Waiting<D: Send + 'static> {
+    slot: Arc<Slot<Ack<D>>>,
+    pid: Pid,
+    reference: u64,
+}
+
+impl<D: Send + 'static> Drop for Waiting<D> {
+    fn drop(&mut self) {
+        process::remove_watcher(self.pid, self.reference);
+        drop(self.slot.close());
+    }
 }
 
 impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
@@ -82,12 +104,9 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
         let parent = process::try_self_pid();
         let timeout = self.init_timeout;
         let trap = self.trap_exits;
-        let (ack, acked) = flume::unbounded::<Ack<D>>();
-        let on_down = ack.clone();
+        let slot = Slot::<Ack<D>>::new();
+        let ack = slot.clone();
         let reference = process::unique();
-        let watcher = Watcher::Callback(Arc::new(move |down| {
-            let _ = on_down.send(Ack::Down(down.reason));
-        }));
         let mut spawn = process::Builder::new();
         if parent.is_some() {
             spawn = spawn.link();
@@ -95,7 +114,7 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
         if trap {
             spawn = spawn.trap_exits();
         }
-        let (pid, _, _) = spawn.start::<M, _>(Some((reference, watcher)), move |subject| {
+        let (pid, _, _) = spawn.start::<M, _>(Some((reference, slot.watcher())), move |subject| {
             init_and_run(Box::new(Starting {
                 builder: self,
                 subject,
@@ -103,23 +122,30 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
                 ack,
             }))
         });
-        let outcome = tokio::time::timeout(timeout, acked.recv_async()).await;
-        process::remove_watcher(pid, reference);
-        let failed = |error| {
+        let waiting = Waiting {
+            slot,
+            pid,
+            reference,
+        };
+        let first = process::within(timeout, waiting.slot.first()).await;
+        // A failed start returns once the actor has left the table: wait for
+        // its DOWN (it exits right after failing; the wait is bounded anyway).
+        let failed = |error| async {
+            let _ = process::within(timeout, waiting.slot.exit()).await;
             process::flush_exits_from(pid);
             Err(error)
         };
-        match outcome {
-            Ok(Ok(Ack::Started(data))) => Ok(Started { pid, data }),
-            Ok(Ok(Ack::Failed(error))) => failed(error),
-            Ok(Ok(Ack::Down(reason))) => failed(StartError::InitExited(reason)),
-            Ok(Err(_)) => failed(StartError::InitExited(ExitReason::NoProc)),
+        match first {
+            Ok(First::Value(Ack::Started(data))) => Ok(Started { pid, data }),
+            Ok(First::Value(Ack::Failed(error))) => failed(error).await,
+            Ok(First::Down(reason)) => failed(StartError::InitExited(reason)).await,
             Err(_) => {
+                drop(waiting.slot.close());
                 if parent.is_some() {
                     process::unlink(pid);
                 }
                 process::kill(pid);
-                failed(StartError::InitTimeout)
+                failed(StartError::InitTimeout).await
             }
         }
     }
@@ -132,31 +158,37 @@ struct Starting<S, M, D> {
     builder: Builder<S, M, D>,
     subject: Subject<M>,
     parent: Option<Pid>,
-    ack: flume::Sender<Ack<D>>,
+    ack: Arc<Slot<Ack<D>>>,
 }
 
 /// The body of an actor's process. Initialising is boxed: its future is large
 /// and lives only until the actor has started; the loop's future stays inline.
 async fn init_and_run<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
     starting: Box<Starting<S, M, D>>,
-) {
-    if let Some(running) = Box::pin(init(starting)).await {
-        run(running).await;
+) -> Exit {
+    match Box::pin(init(starting)).await {
+        Ok(running) => run(running).await,
+        Err(exit) => exit,
     }
 }
 
-/// Registers the name, runs the initialiser and acknowledges the start; `None`
-/// if the actor must not run (the start failed or the starter gave up).
+/// Registers the name, runs the initialiser and acknowledges the start; the
+/// exit instead if the actor must not run (the start failed or the starter
+/// gave up). A failed start is reported to the starter, not in a crash report.
 async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
     starting: Box<Starting<S, M, D>>,
-) -> Option<Box<Running<S, M>>> {
+) -> Result<Box<Running<S, M>>, Exit> {
+    let quiet = |reason| Exit {
+        reason,
+        reported: true,
+    };
     let Starting {
         builder,
         subject,
         parent,
         ack,
     } = *starting;
-    crate::process::table::mark_own_crash_reports();
+    process::mark_behaviour();
     let me = process::self_pid();
     // A start failure: unlink from the parent first so it gets no EXIT, and free
     // the name so that a retry can take it.
@@ -167,7 +199,7 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         if let (Some(name), true) = (&builder.name, registered) {
             let _ = process::unregister(name);
         }
-        let _ = ack.send(Ack::Failed(error));
+        let _ = ack.put(Ack::Failed(error));
     };
     if let Some(name) = &builder.name {
         if let Err(error) = process::register(me, name) {
@@ -176,7 +208,7 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
                 other => StartError::InitFailed(other.to_string()),
             };
             fail(error, false);
-            return None;
+            return Err(quiet(ExitReason::Normal));
         }
     }
     let registered = builder.name.is_some();
@@ -190,19 +222,19 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
                     // actor and OTP 26's `proc_lib:init_fail` do: the failure is
                     // the starter's to handle, not a crash to propagate.
                     fail(StartError::InitFailed(error), registered);
-                    return None;
+                    return Err(quiet(ExitReason::Normal));
                 }
                 Err(payload) => {
                     let reason = ExitReason::Panic(process::panic_reason(payload));
                     fail(StartError::InitExited(reason.clone()), registered);
-                    process::exit(reason).await
+                    return Err(quiet(reason));
                 }
             }
         }
     };
-    if ack.send(Ack::Started(data)).is_err() {
+    if ack.put(Ack::Started(data)).is_err() {
         // The starter gave up (timeout) and is killing us.
-        return None;
+        return Err(quiet(ExitReason::Normal));
     }
     drop(ack);
     let actor = Box::new(Loop {
@@ -214,5 +246,5 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         parent: if builder.trap_exits { parent } else { None },
         debug: sys::Debug::new(builder.behaviour, parent),
     });
-    Some(Running::new(actor, state, selector, &subject))
+    Ok(Running::new(actor, state, selector, &subject))
 }

@@ -50,7 +50,6 @@ pub(crate) mod hooks;
 mod supervisors;
 
 use std::mem::size_of;
-use std::sync::atomic::Ordering;
 
 use crate::process::{Pid, table};
 
@@ -61,7 +60,7 @@ pub use supervisors::{ChildCounts, SupervisorInfo, supervisors};
 /// the `sys` messages. A plain process never answers them, so `sys` calls to it
 /// end in a timeout.
 pub fn is_behaviour(pid: Pid) -> bool {
-    table::get(pid).is_some_and(|entry| entry.reports_own_crash.load(Ordering::Relaxed))
+    table::get(pid).is_some_and(|entry| entry.is_behaviour())
 }
 
 /// The bytes the runtime holds for a live process: its table entry, its link and
@@ -70,14 +69,14 @@ pub fn is_behaviour(pid: Pid) -> bool {
 /// track per task. `None` if the process is not alive.
 pub fn memory(pid: Pid) -> Option<usize> {
     let entry = table::get(pid)?;
-    let queued = entry.sink.len() + entry.saved_len.load(Ordering::Relaxed);
+    let queued = entry.sink.len();
     let state = entry.state.lock();
     let pair = size_of::<u64>() + size_of::<Pid>();
-    Some(
-        size_of::<table::ProcEntry>()
-            + state.links.capacity() * size_of::<Pid>()
-            + state.monitors.capacity() * pair
-            + state.monitored_by.capacity() * (size_of::<u64>() + size_of::<table::Watcher>())
-            + queued * size_of::<usize>() * 4,
-    )
+    let relations = state.relations().map_or(0, |r| {
+        size_of::<table::Relations>()
+            + r.links.capacity() * size_of::<Pid>()
+            + r.monitors.capacity() * pair
+            + r.monitored_by.capacity() * (size_of::<u64>() + size_of::<table::Watcher>())
+    });
+    Some(size_of::<table::ProcEntry>() + relations + queued * size_of::<usize>() * 4)
 }

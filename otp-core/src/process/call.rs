@@ -6,9 +6,9 @@ use std::time::Duration;
 use super::context;
 use super::exit::ExitReason;
 use super::signal::{add_watcher, remove_watcher};
-use super::subject::Reply;
-use super::table::Watcher;
-use super::{Pid, Subject};
+use super::time::{self, Elapsed};
+use super::wait::{First, Slot};
+use super::{Pid, Subject, registry};
 
 /// Why a call got no reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,56 +26,69 @@ pub enum CallError {
     /// A process called itself, which could never be answered.
     #[error("a process cannot call itself")]
     CallingSelf,
+    /// The call has a timeout but no tokio runtime keeps time where it was
+    /// awaited (a plain thread with another executor); use [`call_blocking`]
+    /// there, or a timeout of `Duration::MAX`.
+    #[error("a call with a timeout needs a tokio runtime")]
+    NoRuntime,
 }
 
-/// A call waiting for its reply. Dropping it removes the monitor on the callee,
-/// so a call cancelled by its caller leaves nothing behind.
-struct Pending<R> {
-    slot: flume::Receiver<Reply<R>>,
+/// A call waiting for its reply. Dropping it removes the monitor on the callee
+/// and closes the reply slot, so a call cancelled by its caller leaves nothing
+/// behind and a late reply is dropped.
+struct Pending<R: Send + 'static> {
+    slot: Arc<Slot<R>>,
     callee: Pid,
     reference: u64,
 }
 
-impl<R> Drop for Pending<R> {
+impl<R: Send + 'static> Drop for Pending<R> {
     fn drop(&mut self) {
         remove_watcher(self.callee, self.reference);
+        drop(self.slot.close());
     }
 }
 
-impl<R> Pending<R> {
+impl<R: Send + 'static> Pending<R> {
     async fn wait(&self, timeout: Duration) -> Result<R, CallError> {
-        if timeout.is_zero() {
-            // No waiting for the timer wheel's next tick: a reply is there or not.
-            return match self.slot.try_recv() {
-                Ok(reply) => self.outcome(Ok(reply)),
-                Err(_) => Err(CallError::Timeout),
-            };
-        }
-        match tokio::time::timeout(timeout, self.slot.recv_async()).await {
-            Ok(reply) => self.outcome(reply),
-            Err(_) => Err(CallError::Timeout),
+        match time::within(timeout, self.slot.first()).await {
+            Ok(first) => outcome(first),
+            Err(Elapsed::Timeout) => Err(CallError::Timeout),
+            Err(Elapsed::NoRuntime) => Err(CallError::NoRuntime),
         }
     }
+}
 
-    fn outcome(&self, reply: Result<Reply<R>, flume::RecvError>) -> Result<R, CallError> {
-        match reply {
-            Ok(Reply::Value(value)) => Ok(value),
-            Ok(Reply::Down(ExitReason::NoProc)) | Err(_) => Err(CallError::NoProcess),
-            Ok(Reply::Down(reason)) => Err(CallError::CalleeExited(reason)),
-        }
+fn outcome<R>(first: First<R>) -> Result<R, CallError> {
+    match first {
+        First::Value(value) => Ok(value),
+        First::Down(ExitReason::NoProc) => Err(CallError::NoProcess),
+        First::Down(reason) => Err(CallError::CalleeExited(reason)),
     }
 }
 
 /// Monitors the callee, then sends it the request built by `make_request` around
-/// a reply subject. The reply travels in a slot of its own rather than the
-/// caller's mailbox, so a late reply is dropped with the slot, never left queued.
+/// a reply subject. A call through a name resolves the name once (as
+/// `gen:call` does): it monitors that process and sends to that process, so
+/// its outcome always concerns the process that got the request.
 fn start<Req: Send + 'static, R: Send + 'static>(
     subject: &Subject<Req>,
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<Pending<R>, CallError> {
-    start_with(subject.owner(), |reply_to| {
-        subject.send(make_request(reply_to));
-    })
+    match subject.name() {
+        Some(name) => {
+            let holder = registry::holder(name.id()).ok_or(CallError::NoProcess)?;
+            let pid = holder.pid;
+            start_with(pid, |reply_to| {
+                let request = make_request(reply_to);
+                // Refused only if the holder exited meanwhile: its DOWN answers.
+                let _ = Subject::<Req>::to_holder(&holder, name, request);
+            })
+        }
+        None => start_with(subject.owner(), |reply_to| {
+            subject.send(make_request(reply_to));
+        }),
+    }
 }
 
 /// The heart of every call: monitors `callee`, hands `send` a reply subject to
@@ -88,22 +101,17 @@ fn start_with<R: Send + 'static>(
     if me == Some(callee) {
         return Err(CallError::CallingSelf);
     }
-    let (sender, slot) = flume::unbounded();
+    let slot = Slot::new();
     let reference = super::pid::unique();
-    let on_down = sender.clone();
-    let watcher = Watcher::Callback(Arc::new(move |down| {
-        // The caller may have given up already; then nobody needs the DOWN.
-        let _ = on_down.send(Reply::Down(down.reason));
-    }));
-    if !add_watcher(callee, reference, watcher) {
+    if !add_watcher(callee, reference, slot.watcher()) {
         return Err(CallError::NoProcess);
     }
     let pending = Pending {
-        slot,
+        slot: slot.clone(),
         callee,
         reference,
     };
-    send(Subject::reply(me.unwrap_or_else(super::pid_none), sender));
+    send(Subject::reply(me.unwrap_or_else(super::pid_none), slot));
     Ok(pending)
 }
 
@@ -157,11 +165,7 @@ pub async fn call_forever<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    crate::observe::hooks::timed_call(async move {
-        let reply = pending.slot.recv_async().await;
-        pending.outcome(reply)
-    })
-    .await
+    crate::observe::hooks::timed_call(pending.wait(Duration::MAX)).await
 }
 
 /// [`call`] for a plain thread: blocks the thread until the reply, the callee's
@@ -172,9 +176,41 @@ pub fn call_blocking<Req: Send + 'static, R: Send + 'static>(
     make_request: impl FnOnce(Subject<R>) -> Req,
 ) -> Result<R, CallError> {
     let pending = start(subject, make_request)?;
-    crate::observe::hooks::timed_blocking_call(|| match pending.slot.recv_timeout(timeout) {
-        Ok(reply) => pending.outcome(Ok(reply)),
-        Err(flume::RecvTimeoutError::Timeout) => Err(CallError::Timeout),
-        Err(flume::RecvTimeoutError::Disconnected) => Err(CallError::NoProcess),
+    crate::observe::hooks::timed_blocking_call(|| {
+        let first = block_on_within(timeout, pending.slot.first());
+        first.map_or(Err(CallError::Timeout), outcome)
     })
+}
+
+/// Runs `future` on this thread for at most `timeout` (forever if the timeout
+/// is beyond the clock), with no runtime needed.
+fn block_on_within<T>(timeout: Duration, future: impl Future<Output = T>) -> Option<T> {
+    let deadline = std::time::Instant::now().checked_add(timeout);
+    let thread = std::thread::current();
+    let waker = std::task::Waker::from(Arc::new(Unpark(thread)));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return Some(value);
+        }
+        match deadline {
+            None => std::thread::park(),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                if left.is_zero() {
+                    return None;
+                }
+                std::thread::park_timeout(left);
+            }
+        }
+    }
+}
+
+struct Unpark(std::thread::Thread);
+
+impl std::task::Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
 }

@@ -1,30 +1,58 @@
 //! The context of the running process, reachable from any code it runs.
+//!
+//! The process's future ([`Drive`](super::drive)) moves its context into a
+//! thread-local slot for each poll and takes it back afterwards: no reference
+//! count changes, and the slot is one pointer.
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::mailbox::ErasedMailbox;
 use super::table::ProcEntry;
 
 pub(crate) struct Ctx {
     pub(crate) entry: Arc<ProcEntry>,
+    /// Borrowed only by this crate's code, never while user code runs.
     pub(crate) mailbox: RefCell<Box<dyn ErasedMailbox>>,
     /// The multi-thread runtime that processes spawned from here run on (also
     /// for a process on its own blocking thread).
     pub(crate) handle: tokio::runtime::Handle,
-    /// Set by [`exit`](super::exit): the reason the process chose to exit with.
-    pub(crate) exit_reason: RefCell<Option<super::ExitReason>>,
 }
 
-tokio::task_local! {
-    /// Boxed: the task-local slot moves its value in and out on every poll of
-    /// the process, so it should be one pointer.
-    pub(crate) static CTX: Box<Ctx>;
+thread_local! {
+    static CURRENT: RefCell<Option<Box<Ctx>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with `ctx` as the current process's context, then puts it back.
+pub(crate) fn enter<R>(ctx: &mut Option<Box<Ctx>>, f: impl FnOnce() -> R) -> R {
+    struct Leave<'a> {
+        ctx: &'a mut Option<Box<Ctx>>,
+        previous: Option<Box<Ctx>>,
+    }
+    impl Drop for Leave<'_> {
+        fn drop(&mut self) {
+            let previous = self.previous.take();
+            *self.ctx = CURRENT
+                .try_with(|current| current.replace(previous))
+                .ok()
+                .flatten();
+        }
+    }
+    let previous = CURRENT
+        .try_with(|current| current.replace(ctx.take()))
+        .ok()
+        .flatten();
+    let _leave = Leave { ctx, previous };
+    f()
 }
 
 /// Runs `f` with the current process's context, or returns `None` outside one.
 pub(crate) fn with<R>(f: impl FnOnce(&Ctx) -> R) -> Option<R> {
-    CTX.try_with(|ctx| f(ctx)).ok()
+    CURRENT
+        .try_with(|current| current.try_borrow().ok()?.as_deref().map(f))
+        .ok()
+        .flatten()
 }
 
 /// The current process's entry; panics outside a process with `what` named.
@@ -45,14 +73,102 @@ pub(crate) fn outside(what: &str) -> ! {
 
 /// The runtime to spawn on: the current process's, else the current tokio one.
 pub(crate) fn handle(what: &str) -> tokio::runtime::Handle {
-    if let Some(handle) = with(|ctx| ctx.handle.clone()) {
-        return handle;
-    }
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle,
-        Err(_) => panic!(
+    match try_handle() {
+        Some(handle) => handle,
+        None => panic!(
             "otp: `{what}` needs a tokio runtime; use `#[tokio::main]` or \
              `otp::runtime::block_on`"
         ),
     }
+}
+
+/// The runtime to spawn on, if there is one.
+pub(crate) fn try_handle() -> Option<tokio::runtime::Handle> {
+    with(|ctx| ctx.handle.clone()).or_else(|| tokio::runtime::Handle::try_current().ok())
+}
+
+/// Whether the current process has been told to exit (an exit signal killed
+/// it, or it called `exit`): its awaits then stop it instead of completing.
+pub(crate) fn stopping() -> bool {
+    with(|ctx| ctx.entry.stop.thrown()).unwrap_or(false)
+}
+
+/// How many processes count their sends for `sys` statistics. While none does, a
+/// send pays one relaxed load for it.
+static COUNTING: AtomicUsize = AtomicUsize::new(0);
+
+const COUNT: u64 = 1 << 63;
+/// In the same word: the process is a behaviour (it answers `sys` messages).
+pub(crate) const BEHAVIOUR: u64 = 1 << 62;
+const FLAGS: u64 = COUNT | BEHAVIOUR;
+
+/// Marks the calling process as a behaviour (an actor or a supervisor).
+pub(crate) fn mark_behaviour() {
+    with(|ctx| ctx.entry.sends.fetch_or(BEHAVIOUR, Ordering::Relaxed));
+}
+
+/// Counts a send by the calling process, if it counts its sends.
+pub(crate) fn note_send() {
+    crate::observe::hooks::message_sent();
+    if COUNTING.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    with(|ctx| {
+        if ctx.entry.sends.load(Ordering::Relaxed) & COUNT != 0 {
+            ctx.entry.sends.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Starts counting the calling process's sends; returns the count so far.
+pub(crate) fn start_counting_sends() -> u64 {
+    with(|ctx| {
+        let before = ctx.entry.sends.fetch_or(COUNT, Ordering::Relaxed);
+        if before & COUNT == 0 {
+            COUNTING.fetch_add(1, Ordering::Relaxed);
+        }
+        before & !FLAGS
+    })
+    .unwrap_or(0)
+}
+
+/// Stops counting the calling process's sends.
+pub(crate) fn stop_counting_sends() {
+    with(|ctx| {
+        let before = ctx.entry.sends.fetch_and(!COUNT, Ordering::Relaxed);
+        if before & COUNT != 0 {
+            COUNTING.fetch_sub(1, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Sends counted for the calling process.
+pub(crate) fn sends_counted() -> u64 {
+    with(|ctx| ctx.entry.sends.load(Ordering::Relaxed) & !FLAGS).unwrap_or(0)
+}
+
+/// Removes every envelope that `wants` accept from the calling process's
+/// mailbox and returns how many there were (0 outside a process). They are
+/// dropped after the mailbox is released, so a `Drop` may use it.
+pub(crate) fn remove_queued(wants: &[super::mailbox::Want]) -> usize {
+    let removed = with(|ctx| {
+        ctx.mailbox
+            .try_borrow_mut()
+            .ok()
+            .map(|mut mailbox| mailbox.remove(wants))
+    })
+    .flatten();
+    match removed {
+        Some((count, envelopes)) => {
+            drop(envelopes);
+            count
+        }
+        None => 0,
+    }
+}
+
+/// The primary message a receive just took, boxed, for a catch-all to drop
+/// once the mailbox is released.
+pub(crate) fn take_out_any() -> Option<Box<dyn Send>> {
+    with(|ctx| ctx.mailbox.try_borrow_mut().ok()?.take_out_boxed()).flatten()
 }

@@ -1,139 +1,246 @@
-//! The future a process runs as: its body, under `catch_unwind`, inside its
-//! context, stopped as soon as an exit signal kills it; then its exit.
+//! The future a process runs as, and its exit: the one place that decides how
+//! a process ended and what its links and monitors see.
+//!
+//! The body runs under `catch_unwind`, inside the process context, until it
+//! returns its exit, panics, or the stop switch is thrown (an exit signal, or
+//! [`exit`](super::exit)). Then, in this order: the decision (reason, crash
+//! report or not); the process leaves the table and frees its name; its body
+//! and queued messages are dropped (user `Drop` code, guarded: a panic there is
+//! logged and the exit goes on); the crash report; exit signals to its links;
+//! DOWNs to its monitors. So whoever sees the DOWN of a process knows that it
+//! has left the table and that its links have been signalled.
+//!
+//! If the future is dropped before it finished (its runtime shut down, or its
+//! thread could not start), the same exit runs from `Drop`, with `Killed`.
 //!
 //! Written by hand rather than as an `async fn` because it wraps every process:
-//! an `async fn` keeps both the unstarted body and the running one in its state,
-//! which doubled the memory of every idle process.
+//! an `async fn` keeps both the unstarted body and the running one in its state.
 
-use std::panic::AssertUnwindSafe;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Waker, ready};
+use std::task::{Context, Poll, Waker};
 
-use futures_util::FutureExt;
-use futures_util::future::CatchUnwind;
-use futures_util::task::AtomicWaker;
-use tokio::task::futures::TaskLocalFuture;
-
-use super::context::{self, CTX, Ctx};
-use super::exit::ExitReason;
+use super::context::{self, Ctx};
+use super::exit::{Down, ExitReason, Monitor, PanicReason};
 use super::panic;
-use super::signal::exit_process;
-use super::table::{ProcEntry, Status};
+use super::registry;
+use super::signal::exit_signal;
+use super::table::{self, ProcEntry, Status};
 
-/// The switch an exit signal throws to stop a process at its next await point,
-/// whatever it is waiting for.
-pub(crate) struct StopSwitch {
-    thrown: AtomicBool,
-    waker: AtomicWaker,
+/// How a process body ended by itself: its reason, and whether it already
+/// wrote its crash report (behaviours write their own, with their state).
+pub(crate) struct Exit {
+    pub(crate) reason: ExitReason,
+    pub(crate) reported: bool,
 }
 
-impl StopSwitch {
-    pub(crate) fn new() -> Self {
-        StopSwitch {
-            thrown: AtomicBool::new(false),
-            waker: AtomicWaker::new(),
+/// What a process body may return.
+pub(crate) trait IntoExit {
+    fn into_exit(self) -> Exit;
+}
+
+impl IntoExit for () {
+    fn into_exit(self) -> Exit {
+        Exit {
+            reason: ExitReason::Normal,
+            reported: false,
         }
     }
+}
 
-    /// Stops the process: it is woken, and its body is not polled again.
-    pub(crate) fn throw(&self) {
-        self.thrown.store(true, Ordering::Release);
-        self.waker.wake();
-    }
-
-    /// Says whether the switch was thrown, after making sure that throwing it
-    /// wakes the current task. `known` is the waker registered last: a task's
-    /// waker rarely changes, so the atomic registration happens once, and each
-    /// later poll pays a pointer comparison and a load.
-    fn is_thrown(&self, cx: &Context<'_>, known: &mut Option<Waker>) -> bool {
-        if !known.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-            self.waker.register(cx.waker());
-            *known = Some(cx.waker().clone());
-        }
-        self.thrown.load(Ordering::Acquire)
+impl IntoExit for Exit {
+    fn into_exit(self) -> Exit {
+        self
     }
 }
 
-type Outcome = Option<std::thread::Result<()>>;
-
-pin_project_lite::pin_project! {
-    /// The body, run until it ends or the stop switch is thrown.
-    struct Run<F> {
-        entry: Arc<ProcEntry>,
-        waker: Option<Waker>,
-        #[pin]
-        body: CatchUnwind<AssertUnwindSafe<F>>,
-    }
-}
-
-impl<F: Future<Output = ()>> Future for Run<F> {
-    /// The process's entry, the reason it gave to `exit` if any, and how its
-    /// body ended (`None`: stopped by an exit signal).
-    type Output = (Arc<ProcEntry>, Option<ExitReason>, Outcome);
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let outcome = if this.entry.stop.is_thrown(cx, this.waker) {
-            None
-        } else {
-            Some(ready!(this.body.poll(cx)))
-        };
-        // Drop what is queued now, so that requests waiting in it release their
-        // resources before the DOWN goes out.
-        super::receive::flush();
-        let own = context::with(|ctx| ctx.exit_reason.borrow_mut().take()).flatten();
-        Poll::Ready((this.entry.clone(), own, outcome))
-    }
+enum Outcome {
+    Returned(Exit),
+    Panicked(PanicReason),
+    /// The stop switch was thrown: the status says why.
+    Stopped,
+    /// The future was dropped unfinished.
+    Abandoned(ExitReason),
 }
 
 pin_project_lite::pin_project! {
-    /// A whole process: [`Run`] inside the process context, then the exit.
     pub(crate) struct Drive<F> {
+        entry: Arc<ProcEntry>,
+        ctx: Option<Box<Ctx>>,
+        waker: Option<Waker>,
+        done: bool,
         #[pin]
-        scoped: TaskLocalFuture<Box<Ctx>, Run<F>>,
+        body: Option<F>,
     }
-}
 
-impl<F: Future<Output = ()> + Send> Drive<F> {
-    pub(crate) fn new(entry: Arc<ProcEntry>, ctx: Ctx, body: F) -> Self {
-        let run = Run {
-            entry,
-            waker: None,
-            body: AssertUnwindSafe(body).catch_unwind(),
-        };
-        Drive {
-            scoped: CTX.scope(Box::new(ctx), run),
+    impl<F> PinnedDrop for Drive<F> {
+        fn drop(this: Pin<&mut Self>) {
+            if !this.done {
+                this.finish(Outcome::Abandoned(ExitReason::Killed));
+            }
         }
     }
 }
 
-impl<F: Future<Output = ()>> Future for Drive<F> {
+impl<F> Drive<F> {
+    pub(crate) fn new(ctx: Ctx, body: F) -> Self {
+        Drive {
+            entry: ctx.entry.clone(),
+            ctx: Some(Box::new(ctx)),
+            waker: None,
+            done: false,
+            body: Some(body),
+        }
+    }
+
+    /// Ends a process that will never run (its thread could not start).
+    pub(crate) fn abandon(self: Pin<&mut Self>, reason: ExitReason) {
+        if !self.done {
+            self.finish(Outcome::Abandoned(reason));
+        }
+    }
+
+    /// The exit sequence.
+    fn finish(self: Pin<&mut Self>, outcome: Outcome) {
+        let mut this = self.project();
+        *this.done = true;
+        let entry = this.entry.clone();
+        let (reason, report, links, monitors, name) = {
+            let mut state = entry.state.lock();
+            let (reason, report) = decide(&state.status, outcome);
+            state.status = Status::Dead;
+            table::remove(entry.pid);
+            let relations = state.relations_mut();
+            let links = std::mem::take(&mut relations.links);
+            let monitors = std::mem::take(&mut relations.monitors);
+            let name = relations.name.take();
+            if let Some(name) = &name {
+                registry::release(name, entry.pid);
+            }
+            (reason, report, links, monitors, name)
+        };
+        // What the process leaves is dropped inside its context (`self_pid`
+        // works in a `Drop`) with its mailbox closed (a receive returns at once).
+        let body = this.body.as_mut();
+        context::enter(this.ctx, || {
+            let queued =
+                context::with(|ctx| ctx.mailbox.try_borrow_mut().ok().map(|mut m| m.close()));
+            guarded(entry.pid, "its state", || {
+                let mut body = body;
+                body.set(None);
+            });
+            guarded(entry.pid, "its queued messages", move || drop(queued));
+        });
+        *this.ctx = None;
+        if report {
+            crate::log::error!(
+                target: "otp::crash_report",
+                pid = %entry.pid,
+                name = name.as_ref().map_or("-", |n| &*n.label),
+                reason = %reason,
+                "process {} crashed: {}", entry.pid, reason
+            );
+            let name = name.as_ref().map(|n| &*n.label);
+            crate::observe::hooks::crashed(entry.pid, name, &reason, None, None);
+        }
+        for (reference, target) in monitors {
+            if let Some(target) = table::get(target) {
+                target.state.lock().forget_watcher(reference);
+            }
+        }
+        for pid in links {
+            if let Some(target) = table::get(pid) {
+                exit_signal(&target, entry.pid, &reason, true);
+            }
+        }
+        // Now dead, the process takes no new watchers; one removed meanwhile by
+        // `demonitor` gets no DOWN, as it should.
+        let mut state = entry.state.lock();
+        let watchers = std::mem::take(&mut state.relations_mut().monitored_by);
+        for (reference, watcher) in watchers {
+            watcher.deliver(Down {
+                monitor: Monitor {
+                    reference,
+                    pid: entry.pid,
+                },
+                pid: entry.pid,
+                reason: reason.clone(),
+            });
+        }
+        state.tidy();
+    }
+}
+
+/// The one decision: the exit reason, and whether to write a crash report.
+/// A crash report is for exits the process made itself (a panic, `exit`, a
+/// behaviour's abnormal stop it did not report), never for exit signals from
+/// others: their sender reported already.
+fn decide(status: &Status, outcome: Outcome) -> (ExitReason, bool) {
+    match (status, outcome) {
+        (
+            Status::Exiting {
+                reason,
+                by_self: true,
+            },
+            _,
+        ) => (reason.clone(), !reason.is_clean()),
+        (
+            Status::Exiting {
+                reason,
+                by_self: false,
+            },
+            _,
+        ) => (reason.clone(), false),
+        (_, Outcome::Returned(exit)) => {
+            let report = !exit.reported && !exit.reason.is_clean();
+            (exit.reason, report)
+        }
+        (_, Outcome::Panicked(reason)) => (ExitReason::Panic(reason), true),
+        (_, Outcome::Abandoned(reason)) => {
+            crate::log::debug!(target: "otp::process", %reason, "a process ended unfinished");
+            (reason, false)
+        }
+        (_, Outcome::Stopped) => (ExitReason::Killed, false),
+    }
+}
+
+/// Runs `drop` (user `Drop` code); a panic in it is logged, not propagated.
+fn guarded(pid: super::Pid, what: &str, drop: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(drop)) {
+        let reason = panic::reason(payload);
+        crate::log::error!(
+            target: "otp::crash_report",
+            %pid,
+            "a Drop panicked while process {pid} exited, dropping {what}: {}",
+            ExitReason::Panic(reason)
+        );
+    }
+}
+
+impl<F: Future<Output = O>, O: IntoExit> Future for Drive<F> {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut this = self.project();
-        let (entry, own, finished) = ready!(this.scoped.as_mut().poll(cx));
-        // The context (and the mailbox in it) goes before the exit is announced.
-        drop(this.scoped.take_value());
-        let signalled = match &entry.state.lock().status {
-            Status::Exiting(reason) => Some(reason.clone()),
-            _ => None,
-        };
-        // A crash report is for exits the process made itself (a panic, `exit`),
-        // not for exit signals from others: their sender reported already.
-        let (reason, report) = match (own, signalled, finished) {
-            (Some(reason), _, _) => {
-                let report = !reason.is_clean();
-                (reason, report)
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.done {
+            return Poll::Ready(());
+        }
+        let mut this = self.as_mut().project();
+        let outcome = if this.entry.stop.is_thrown(cx, this.waker) {
+            Outcome::Stopped
+        } else {
+            let body = this.body.as_mut();
+            let polled = context::enter(this.ctx, || {
+                catch_unwind(AssertUnwindSafe(|| body.as_pin_mut().map(|b| b.poll(cx))))
+            });
+            match polled {
+                Ok(Some(Poll::Pending)) => return Poll::Pending,
+                Ok(Some(Poll::Ready(output))) => Outcome::Returned(output.into_exit()),
+                Ok(None) => Outcome::Stopped,
+                Err(payload) => Outcome::Panicked(panic::reason(payload)),
             }
-            (None, Some(reason), _) => (reason, false),
-            (None, None, Some(Ok(()))) => (ExitReason::Normal, false),
-            (None, None, Some(Err(payload))) => (ExitReason::Panic(panic::reason(payload)), true),
-            (None, None, None) => (ExitReason::Killed, false),
         };
-        exit_process(&entry, reason, report);
+        self.finish(outcome);
         Poll::Ready(())
     }
 }

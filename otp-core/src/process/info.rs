@@ -1,7 +1,5 @@
 //! Looking at processes: `self()`, `process_info`, `processes()`.
 
-use std::sync::atomic::Ordering;
-
 use super::Pid;
 use super::context;
 use super::table::{self, Status};
@@ -52,19 +50,16 @@ pub fn info(pid: Pid) -> Option<ProcessInfo> {
         pids.sort_unstable();
         pids
     };
+    let relations = state.relations();
     Some(ProcessInfo {
         pid,
-        registered_name: state.name.as_ref().map(|n| n.label.to_string()),
-        message_queue_len: entry.sink.len() + entry.saved_len.load(Ordering::Relaxed),
-        links: sorted(state.links.iter().copied().collect()),
-        monitors: sorted(state.monitors.values().copied().collect()),
-        monitored_by: sorted(
-            state
-                .monitored_by
-                .values()
-                .filter_map(|w| w.pid())
-                .collect(),
-        ),
+        registered_name: state.name().map(|n| n.label.to_string()),
+        message_queue_len: entry.sink.len(),
+        links: sorted(relations.map_or(Vec::new(), |r| r.links.iter().copied().collect())),
+        monitors: sorted(relations.map_or(Vec::new(), |r| r.monitors.values().copied().collect())),
+        monitored_by: sorted(relations.map_or(Vec::new(), |r| {
+            r.monitored_by.values().filter_map(|w| w.pid()).collect()
+        })),
         trap_exit: state.trap_exit,
     })
 }

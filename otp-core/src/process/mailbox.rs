@@ -1,32 +1,37 @@
 //! The one ordered mailbox of a process (DESIGN.md section 2).
 //!
-//! Everything a process can receive travels through one flume channel, so the
+//! Everything a process can receive travels through one [`Channel`], so the
 //! order between messages, DOWNs, trapped EXITs and system messages is the order
 //! they were sent. Messages on the owner's *primary* subject travel unboxed as
-//! `Envelope::Primary`; everything else is an `Other`.
+//! [`Envelope::Primary`]; everything else is an [`Other`].
 //!
-//! Receiving is Erlang's selective receive: a matcher looks at each queued
-//! envelope in order and takes the first it wants. Envelopes it passes over go to
-//! the `saved` queue (Erlang's save queue) and are looked at first next time. When
-//! every receive matches everything, `saved` stays empty and each receive costs one
-//! channel pop.
+//! Receiving is Erlang's selective receive without its cost: a receive names the
+//! [`Key`]s it wants (a [`Want`] each). The envelope at the head of the channel
+//! is taken if it is wanted; if not, it moves to the *save queue*, which is
+//! indexed by key (one FIFO per key, each envelope numbered in arrival order). A
+//! later receive looks only at the heads of the queues of the keys it wants and
+//! takes the lowest number: it never looks at a message it does not want, and
+//! it keeps mailbox order among those it does. A receive keeps no position
+//! between polls, so two receives alive at once in one process cannot hide,
+//! lose or duplicate a message.
+//!
+//! Nothing here runs user code while the mailbox is borrowed: taken envelopes
+//! are handed out, and dropped ones are returned to be dropped by the caller.
 
-use std::any::Any;
-use std::collections::VecDeque;
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
-use futures_util::StreamExt;
-
+use super::Pid;
+use super::channel::{self, Channel};
 use super::exit::{Down, ExitMessage};
-use super::table::ProcEntry;
 
-/// What travels in a process's channel. The `Option`s let a matcher take the
-/// payload in place; an envelope whose payload was taken is removed at once.
+/// What travels in a process's channel.
 pub(crate) enum Envelope<M> {
-    Primary(Option<M>),
-    Other(Option<Other>),
+    Primary(M),
+    Other(Other),
 }
 
 /// Everything that is not a message on the owner's primary subject.
@@ -40,161 +45,321 @@ pub(crate) enum Other {
     System(Box<dyn Any + Send>),
 }
 
-/// A view of one queued envelope handed to a matcher. `Primary` is the owner's
-/// `Option<M>` seen as `dyn Any`, so that non-generic code can match it.
-pub(crate) enum Slot<'a> {
-    Primary(&'a mut dyn Any),
-    Other(&'a mut Option<Other>),
+/// What a queued envelope is, for selective receive.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) enum Key {
+    Primary,
+    Tagged(u64),
+    /// The DOWN of the monitor with this reference.
+    Down(u64),
+    /// A trapped EXIT from this process.
+    Exit(Pid),
+    System,
 }
 
-impl Slot<'_> {
-    pub(crate) fn reborrow(&mut self) -> Slot<'_> {
+/// What a receive accepts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Want {
+    /// Primary messages, if the owner's primary type is this one.
+    Primary(TypeId),
+    Tagged(u64),
+    /// A name: primary messages of this type, or tagged ones with this id.
+    Named(u64, TypeId),
+    Down(u64),
+    AnyDown,
+    Exit(Pid),
+    AnyExit,
+    System,
+    Anything,
+}
+
+impl Want {
+    pub(crate) fn matches(&self, key: &Key, primary: TypeId) -> bool {
+        match (*self, *key) {
+            (Want::Anything, _) => true,
+            (Want::Primary(t), Key::Primary) | (Want::Named(_, t), Key::Primary) => t == primary,
+            (Want::Tagged(a), Key::Tagged(b)) | (Want::Named(a, _), Key::Tagged(b)) => a == b,
+            (Want::Down(a), Key::Down(b)) => a == b,
+            (Want::AnyDown, Key::Down(_)) | (Want::AnyExit, Key::Exit(_)) => true,
+            (Want::Exit(a), Key::Exit(b)) => a == b,
+            (Want::System, Key::System) => true,
+            _ => false,
+        }
+    }
+
+    /// The one key this want matches, if it is that precise.
+    fn exact(&self, primary: TypeId) -> Option<Option<Key>> {
+        Some(match *self {
+            Want::Primary(t) => (t == primary).then_some(Key::Primary),
+            Want::Tagged(tag) => Some(Key::Tagged(tag)),
+            Want::Down(reference) => Some(Key::Down(reference)),
+            Want::Exit(pid) => Some(Key::Exit(pid)),
+            Want::System => Some(Key::System),
+            Want::Named(..) | Want::AnyDown | Want::AnyExit | Want::Anything => return None,
+        })
+    }
+}
+
+impl<M> Envelope<M> {
+    fn key(&self) -> Key {
         match self {
-            Slot::Primary(p) => Slot::Primary(&mut **p),
-            Slot::Other(o) => Slot::Other(o),
+            Envelope::Primary(_) => Key::Primary,
+            Envelope::Other(Other::Tagged(tag, ..)) => Key::Tagged(*tag),
+            Envelope::Other(Other::Down(down)) => Key::Down(down.monitor.reference),
+            Envelope::Other(Other::Exit(exit)) => Key::Exit(exit.pid),
+            Envelope::Other(Other::System(_)) => Key::System,
         }
     }
 }
 
-impl<M: Send + 'static> Envelope<M> {
-    fn slot(&mut self) -> Slot<'_> {
-        match self {
-            Envelope::Primary(m) => Slot::Primary(m),
-            Envelope::Other(o) => Slot::Other(o),
+/// The first of `wants` that accepts `key`.
+fn wanted_by(wants: &[Want], key: &Key, primary: TypeId) -> Option<usize> {
+    wants.iter().position(|w| w.matches(key, primary))
+}
+
+/// What a receive took, with the index of the first want that accepted it. A
+/// primary message waits in the mailbox's out slot for [`ErasedMailbox::out`],
+/// so that it travels unboxed.
+pub(crate) type Took = (usize, Taken);
+
+pub(crate) enum Taken {
+    Primary,
+    Other(Other),
+    /// The process is exiting: its mailbox is closed and will stay empty.
+    Closed,
+}
+
+/// The save queue, indexed by key.
+struct Saved<M> {
+    /// The number the next saved envelope gets.
+    next: u64,
+    len: usize,
+    queues: HashMap<Key, VecDeque<(u64, Envelope<M>)>>,
+}
+
+impl<M> Saved<M> {
+    fn new() -> Self {
+        Saved {
+            next: 0,
+            len: 0,
+            queues: HashMap::new(),
         }
+    }
+
+    fn push(&mut self, envelope: Envelope<M>) {
+        let number = self.next;
+        self.next += 1;
+        self.len += 1;
+        self.queues
+            .entry(envelope.key())
+            .or_default()
+            .push_back((number, envelope));
+    }
+
+    /// The first envelope in arrival order that `wants` accept, looking only at
+    /// the queues of the keys they name.
+    fn take_first(&mut self, wants: &[Want], primary: TypeId) -> Option<Envelope<M>> {
+        let mut best: Option<(u64, Key)> = None;
+        let mut consider = |key: Key, queue: &VecDeque<(u64, Envelope<M>)>| {
+            if let Some((number, _)) = queue.front() {
+                if best.is_none_or(|(n, _)| *number < n) {
+                    best = Some((*number, key));
+                }
+            }
+        };
+        if wants.iter().all(|w| w.exact(primary).is_some()) {
+            for key in wants.iter().filter_map(|w| w.exact(primary).flatten()) {
+                if let Some(queue) = self.queues.get(&key) {
+                    consider(key, queue);
+                }
+            }
+        } else {
+            for (key, queue) in &self.queues {
+                if wants.iter().any(|w| w.matches(key, primary)) {
+                    consider(*key, queue);
+                }
+            }
+        }
+        let (_, key) = best?;
+        let queue = self.queues.get_mut(&key)?;
+        let (_, envelope) = queue.pop_front()?;
+        if queue.is_empty() {
+            self.queues.remove(&key);
+        }
+        self.len -= 1;
+        Some(envelope)
+    }
+
+    /// Removes every envelope that `wants` accept.
+    fn remove(&mut self, wants: &[Want], primary: TypeId, into: &mut Vec<Envelope<M>>) {
+        self.queues.retain(|key, queue| {
+            if wants.iter().any(|w| w.matches(key, primary)) {
+                into.extend(queue.drain(..).map(|(_, e)| e));
+                false
+            } else {
+                true
+            }
+        });
+        self.len = self.queues.values().map(VecDeque::len).sum();
     }
 }
 
-/// A matcher takes what it wants out of a slot and says whether it did.
-pub(crate) type Matcher<'a> = dyn FnMut(Slot<'_>) -> bool + 'a;
-
-/// The receiving half, stored type-erased in the process context.
-pub(crate) trait ErasedMailbox: Send {
-    /// Takes the first envelope in mailbox order that `matcher` accepts. `cursor`
-    /// belongs to one receive: saved envelopes before it were already refused.
-    fn poll_select(
-        &mut self,
-        cx: &mut Context<'_>,
-        cursor: &mut usize,
-        matcher: &mut Matcher<'_>,
-    ) -> Poll<()>;
-    /// Removes every queued envelope that `matcher` accepts; returns how many.
-    fn remove_all(&mut self, matcher: &mut Matcher<'_>) -> usize;
-    /// Drops everything queued; returns how many.
-    fn flush(&mut self) -> usize;
-}
-
+/// The receiving side of a process's channel, owned by the process.
 pub(crate) struct Mailbox<M: 'static> {
-    rx: flume::Receiver<Envelope<M>>,
-    stream: flume::r#async::RecvStream<'static, Envelope<M>>,
-    saved: VecDeque<Envelope<M>>,
-    entry: Arc<ProcEntry>,
+    channel: Arc<Channel<Envelope<M>>>,
+    /// A batch taken from the channel, in order, not yet looked at.
+    inbox: VecDeque<Envelope<M>>,
+    saved: Option<Box<Saved<M>>>,
+    /// A primary message just taken, until the receive picks it up.
+    out: Option<M>,
+    closed: bool,
 }
 
 impl<M: Send + 'static> Mailbox<M> {
-    pub(crate) fn new(rx: flume::Receiver<Envelope<M>>, entry: Arc<ProcEntry>) -> Self {
+    pub(crate) fn new(channel: Arc<Channel<Envelope<M>>>) -> Self {
         Mailbox {
-            stream: rx.clone().into_stream(),
-            rx,
-            saved: VecDeque::new(),
-            entry,
+            channel,
+            inbox: VecDeque::new(),
+            saved: None,
+            out: None,
+            closed: false,
         }
     }
 
-    fn saved_changed(&self) {
-        self.entry
-            .saved_len
-            .store(self.saved.len(), Ordering::Relaxed);
-    }
-
-    /// Moves everything in the channel to the save queue, keeping order.
-    fn drain_channel(&mut self) {
-        let before = self.saved.len();
-        self.saved.extend(self.rx.try_iter());
-        if self.saved.len() != before {
-            self.saved_changed();
+    fn taken(&mut self, index: usize, envelope: Envelope<M>) -> Took {
+        self.publish_len();
+        match envelope {
+            Envelope::Primary(message) => {
+                self.out = Some(message);
+                (index, Taken::Primary)
+            }
+            Envelope::Other(other) => (index, Taken::Other(other)),
         }
     }
+
+    /// Tells `info` how much the process holds besides its channel.
+    fn publish_len(&self) {
+        let held = self.inbox.len() + self.saved.as_ref().map_or(0, |s| s.len);
+        self.channel.held.store(held, Ordering::Relaxed);
+    }
+}
+
+/// The mailbox as the process context holds it, whatever its primary type.
+pub(crate) trait ErasedMailbox: Send {
+    /// Takes the first envelope in mailbox order that `wants` accept, or
+    /// registers the task to be woken when something arrives.
+    fn poll_take(&mut self, cx: &Context<'_>, wants: &[Want]) -> Poll<Took>;
+    /// The slot a [`Taken::Primary`] message waits in: an `Option<M>`.
+    fn out(&mut self) -> &mut dyn Any;
+    /// The primary message in the out slot, boxed (for a catch-all to drop).
+    fn take_out_boxed(&mut self) -> Option<Box<dyn Send>>;
+    /// Removes every queued envelope that `wants` accept; returns how many, and
+    /// the envelopes, to be dropped by the caller once the mailbox is released.
+    fn remove(&mut self, wants: &[Want]) -> (usize, Box<dyn Send>);
+    /// Closes the mailbox for good (the process exits); returns what was queued.
+    fn close(&mut self) -> Box<dyn Send>;
 }
 
 impl<M: Send + 'static> ErasedMailbox for Mailbox<M> {
-    fn poll_select(
-        &mut self,
-        cx: &mut Context<'_>,
-        cursor: &mut usize,
-        matcher: &mut Matcher<'_>,
-    ) -> Poll<()> {
-        while *cursor < self.saved.len() {
-            if matcher(self.saved[*cursor].slot()) {
-                self.saved.remove(*cursor);
-                self.saved_changed();
-                return Poll::Ready(());
+    fn poll_take(&mut self, cx: &Context<'_>, wants: &[Want]) -> Poll<Took> {
+        if self.closed {
+            return Poll::Ready((0, Taken::Closed));
+        }
+        let primary = TypeId::of::<M>();
+        if let Some(saved) = &mut self.saved {
+            if let Some(envelope) = saved.take_first(wants, primary) {
+                if saved.len == 0 {
+                    self.saved = None;
+                }
+                let index = wanted_by(wants, &envelope.key(), primary).unwrap_or(0);
+                return Poll::Ready(self.taken(index, envelope));
             }
-            *cursor += 1;
         }
         loop {
-            match self.stream.poll_next_unpin(cx) {
-                Poll::Ready(Some(mut envelope)) => {
-                    if matcher(envelope.slot()) {
-                        return Poll::Ready(());
-                    }
-                    self.saved.push_back(envelope);
-                    *cursor = self.saved.len();
-                    self.saved_changed();
-                }
-                // The process entry holds a sender, so the channel cannot close
-                // while the process is alive.
-                Poll::Ready(None) | Poll::Pending => return Poll::Pending,
+            let Some(envelope) = self.inbox.pop_front() else {
+                channel::shrink(&mut self.inbox);
+                ready!(self.channel.poll_take(cx, &mut self.inbox));
+                continue;
+            };
+            if let Some(index) = wanted_by(wants, &envelope.key(), primary) {
+                return Poll::Ready(self.taken(index, envelope));
+            }
+            self.saved
+                .get_or_insert_with(|| Box::new(Saved::new()))
+                .push(envelope);
+        }
+    }
+
+    fn out(&mut self) -> &mut dyn Any {
+        &mut self.out
+    }
+
+    fn take_out_boxed(&mut self) -> Option<Box<dyn Send>> {
+        self.out.take().map(|m| Box::new(m) as Box<dyn Send>)
+    }
+
+    fn remove(&mut self, wants: &[Want]) -> (usize, Box<dyn Send>) {
+        let primary = TypeId::of::<M>();
+        self.channel.take_now(&mut self.inbox);
+        let mut removed = Vec::new();
+        if let Some(saved) = &mut self.saved {
+            saved.remove(wants, primary, &mut removed);
+            if saved.len == 0 {
+                self.saved = None;
             }
         }
-    }
-
-    fn remove_all(&mut self, matcher: &mut Matcher<'_>) -> usize {
-        self.drain_channel();
-        let before = self.saved.len();
-        self.saved.retain_mut(|envelope| !matcher(envelope.slot()));
-        let removed = before - self.saved.len();
-        if removed > 0 {
-            self.saved_changed();
+        let mut kept = VecDeque::with_capacity(self.inbox.len());
+        for envelope in self.inbox.drain(..) {
+            if wants.iter().any(|w| w.matches(&envelope.key(), primary)) {
+                removed.push(envelope);
+            } else {
+                kept.push_back(envelope);
+            }
         }
-        removed
+        self.inbox = kept;
+        self.publish_len();
+        (removed.len(), Box::new(removed))
     }
 
-    fn flush(&mut self) -> usize {
-        self.drain_channel();
-        let n = self.saved.len();
-        self.saved.clear();
-        self.saved_changed();
-        n
+    fn close(&mut self) -> Box<dyn Send> {
+        self.closed = true;
+        let queued = self.channel.close();
+        self.channel.held.store(0, Ordering::Relaxed);
+        Box::new((
+            queued,
+            std::mem::take(&mut self.inbox),
+            self.saved.take(),
+            self.out.take(),
+        ))
     }
 }
 
-/// The sending half of a process's channel, type-erased so that the runtime can
-/// deliver DOWNs, EXITs and tagged messages without knowing the primary type.
+/// The sending half of a process's channel as the runtime sees it, whatever
+/// the primary type: for DOWNs, EXITs, tagged and system messages.
 pub(crate) trait Sink: Send + Sync {
     /// Queues `other`; gives it back if the process is gone.
     fn send_other(&self, other: Other) -> Result<(), Other>;
-    /// Envelopes in the channel (not counting the save queue).
+    /// Envelopes queued, in the channel or held by the process.
     fn len(&self) -> usize;
-    /// The typed `flume::Sender<Envelope<M>>`, for sends through a name.
-    fn primary(&self) -> &(dyn Any + Send + Sync);
+    /// The typed `Channel<Envelope<M>>`, for sends through a name.
+    fn as_any(&self) -> &(dyn Any + Send + Sync);
 }
 
-impl<M: Send + 'static> Sink for flume::Sender<Envelope<M>> {
+impl<M: Send + 'static> Sink for Channel<Envelope<M>> {
     fn send_other(&self, other: Other) -> Result<(), Other> {
-        self.send(Envelope::Other(Some(other)))
-            .map_err(|flume::SendError(envelope)| match envelope {
-                Envelope::Other(Some(other)) => other,
-                // We sent an `Other(Some(_))`; flume hands back what we sent.
-                _ => unreachable!("flume returned a different envelope"),
+        self.send(Envelope::Other(other))
+            .map_err(|envelope| match envelope {
+                Envelope::Other(other) => other,
+                // We sent an `Other`; the channel hands back what we sent.
+                Envelope::Primary(_) => unreachable!("the channel returned a different envelope"),
             })
     }
 
     fn len(&self) -> usize {
-        flume::Sender::len(self)
+        Channel::len(self) + self.held.load(Ordering::Relaxed)
     }
 
-    fn primary(&self) -> &(dyn Any + Send + Sync) {
+    fn as_any(&self) -> &(dyn Any + Send + Sync) {
         self
     }
 }

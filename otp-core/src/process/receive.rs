@@ -1,13 +1,12 @@
 //! Receiving from the mailbox of the calling process.
 
 use std::future::poll_fn;
-
-use futures_util::FutureExt;
 use std::task::Poll;
 use std::time::Duration;
 
 use super::context;
-use super::mailbox::Slot;
+use super::mailbox::{Taken, Took, Want};
+use super::time::{self, Elapsed};
 use super::{Pid, Subject};
 
 /// Why a receive returned without a message.
@@ -22,33 +21,38 @@ pub enum ReceiveError {
         /// The subject's owner.
         owner: Pid,
     },
-    /// The caller is not a process, so it has no mailbox.
+    /// The caller is not a process, so it has no mailbox (or it is a process
+    /// that is exiting: code run by its exit, such as a `Drop`, has none).
     #[error("receive was called outside a process")]
     NotInProcess,
 }
 
 /// Receives the next message sent to `subject`, waiting at most `timeout`
-/// (`receive ... after Timeout`). Other messages stay queued, in order.
+/// (`receive ... after Timeout`). Other messages stay queued, in order. A
+/// timeout too large for the clock (such as `Duration::MAX`) waits forever.
 pub async fn receive<M: Send + 'static>(
     subject: &Subject<M>,
     timeout: Duration,
 ) -> Result<M, ReceiveError> {
     check_owner(subject)?;
-    within(timeout, select_with(|slot| subject.take_from(slot))).await
+    within(
+        timeout,
+        select_with(&[subject.want()], |(_, taken)| Subject::<M>::extract(taken)),
+    )
+    .await?
 }
 
 /// Receives the next message sent to `subject`, waiting as long as it takes.
 pub async fn receive_forever<M: Send + 'static>(subject: &Subject<M>) -> Result<M, ReceiveError> {
     check_owner(subject)?;
-    Ok(select_with(|slot| subject.take_from(slot)).await)
+    select_with(&[subject.want()], |(_, taken)| Subject::<M>::extract(taken)).await
 }
 
 /// Drops every message queued in the calling process's mailbox (of any subject,
-/// and any DOWN or EXIT) and returns how many there were. Outside a process, or
-/// from inside a [`Selector`](super::Selector)'s mapping function, it does nothing
-/// and returns 0.
+/// and any DOWN or EXIT) and returns how many there were. Outside a process it
+/// does nothing and returns 0.
 pub fn flush() -> usize {
-    context::with(|ctx| ctx.mailbox.try_borrow_mut().map_or(0, |mut m| m.flush())).unwrap_or(0)
+    context::remove_queued(&[Want::Anything])
 }
 
 fn check_owner<M: Send + 'static>(subject: &Subject<M>) -> Result<(), ReceiveError> {
@@ -62,36 +66,55 @@ fn check_owner<M: Send + 'static>(subject: &Subject<M>) -> Result<(), ReceiveErr
     }
 }
 
+/// Runs a receive for at most `timeout`.
 pub(crate) async fn within<T>(
     timeout: Duration,
-    future: impl Future<Output = T>,
-) -> Result<T, ReceiveError> {
-    // `after 0`: look once, without waiting for the timer wheel's next tick.
-    if timeout.is_zero() {
-        return future.now_or_never().ok_or(ReceiveError::Timeout);
-    }
-    tokio::time::timeout(timeout, future)
+    future: impl Future<Output = Result<T, ReceiveError>>,
+) -> Result<Result<T, ReceiveError>, ReceiveError> {
+    time::within(timeout, future)
         .await
-        .map_err(|_| ReceiveError::Timeout)
+        .map_err(|elapsed| match elapsed {
+            Elapsed::Timeout => ReceiveError::Timeout,
+            // A process always has a runtime; outside one, the receive failed first.
+            Elapsed::NoRuntime => ReceiveError::NotInProcess,
+        })
 }
 
-/// Waits for the first envelope, in mailbox order, from which `matcher` takes a
-/// value. Must run inside a process (callers check).
-pub(crate) async fn select_with<T>(mut matcher: impl FnMut(Slot<'_>) -> Option<T>) -> T {
-    let mut cursor = 0;
+/// Waits for the first envelope, in mailbox order, that `wants` accept, and
+/// maps it with `map` once the mailbox is released (so `map` may receive too).
+/// A process told to exit stops here instead.
+pub(crate) async fn select_with<T>(
+    wants: &[Want],
+    mut map: impl FnMut(Took) -> Option<T>,
+) -> Result<T, ReceiveError> {
     poll_fn(move |cx| {
-        let mut found = None;
-        let polled = context::with(|ctx| {
-            ctx.mailbox
-                .borrow_mut()
-                .poll_select(cx, &mut cursor, &mut |slot| {
-                    found = matcher(slot);
-                    found.is_some()
-                })
-        });
-        match (polled, found) {
-            (Some(Poll::Ready(())), Some(value)) => Poll::Ready(value),
-            _ => Poll::Pending,
+        loop {
+            let polled = context::with(|ctx| {
+                if ctx.entry.stop.thrown() {
+                    return Poll::Pending;
+                }
+                match ctx.mailbox.try_borrow_mut() {
+                    Ok(mut mailbox) => mailbox.poll_take(cx, wants),
+                    Err(_) => Poll::Ready((0, Taken::Closed)),
+                }
+            });
+            match polled {
+                None | Some(Poll::Ready((_, Taken::Closed))) => {
+                    return Poll::Ready(Err(ReceiveError::NotInProcess));
+                }
+                Some(Poll::Pending) => return Poll::Pending,
+                Some(Poll::Ready(taken)) => {
+                    if let Some(value) = map(taken) {
+                        return Poll::Ready(Ok(value));
+                    }
+                    // Not ours after all (a message whose type did not match):
+                    // it is dropped, and we look again.
+                    crate::log::warning!(
+                        target: "otp::process",
+                        "a receive dropped a message it could not take"
+                    );
+                }
+            }
         }
     })
     .await

@@ -7,13 +7,13 @@ use std::sync::{Arc, LazyLock};
 
 use parking_lot::Mutex;
 
-use super::table::{self, ProcEntry, Status};
-use super::{Pid, Subject};
+use super::Pid;
+use super::table::{self, ProcEntry, RegisteredName, Status};
 
 /// A name a process can be registered under, for messages of type `M`.
 ///
 /// A name is held by at most one process at a time. Sending through
-/// [`Name::subject`] reaches whichever process holds it at the moment of the send,
+/// [`Name::subject`](Name::subject) reaches whichever process holds it at the moment of the send,
 /// which is how a client keeps reaching a server across supervisor restarts. As in
 /// Gleam, a name is made from a prefix plus a unique suffix, so two calls to
 /// [`Name::new`] never give the same name.
@@ -41,14 +41,6 @@ impl<M> Name<M> {
 
     pub(crate) fn id(&self) -> u64 {
         self.id
-    }
-}
-
-impl<M: Send + 'static> Name<M> {
-    /// A subject that reaches whichever process holds this name when a message is
-    /// sent. Messages sent while nobody holds the name are dropped.
-    pub fn subject(&self) -> Subject<M> {
-        Subject::named(self.clone())
     }
 }
 
@@ -86,13 +78,6 @@ impl<M> fmt::Display for Name<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.label)
     }
-}
-
-/// The name a process is registered under, as its entry records it.
-#[derive(Clone, Debug)]
-pub(crate) struct RegisteredName {
-    pub(crate) id: u64,
-    pub(crate) label: Arc<str>,
 }
 
 /// Why [`register`] refused.
@@ -138,7 +123,7 @@ pub fn register<M>(pid: Pid, name: &Name<M>) -> Result<(), RegisterError> {
     if state.status != Status::Running {
         return Err(RegisterError::NoProcess(pid));
     }
-    if let Some(held) = &state.name {
+    if let Some(held) = state.name() {
         return Err(RegisterError::AlreadyNamed {
             pid,
             name: held.label.to_string(),
@@ -152,7 +137,7 @@ pub fn register<M>(pid: Pid, name: &Name<M>) -> Result<(), RegisterError> {
         });
     }
     names.insert(name.id, entry.clone());
-    state.name = Some(RegisteredName {
+    state.relations_mut().name = Some(RegisteredName {
         id: name.id,
         label: name.label.clone(),
     });
@@ -172,7 +157,8 @@ pub fn unregister<M>(name: &Name<M>) -> Result<(), UnregisterError> {
     match names.get(&name.id) {
         Some(current) if Arc::ptr_eq(current, &holder) => {
             names.remove(&name.id);
-            state.name = None;
+            state.relations_mut().name = None;
+            state.tidy();
             Ok(())
         }
         _ => Err(not_registered()),

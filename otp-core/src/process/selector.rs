@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::context;
 use super::exit::{Down, ExitMessage, Monitor};
-use super::mailbox::{Other, Slot};
+use super::mailbox::{Other, Taken, Want};
 use super::receive::{ReceiveError, select_with, within};
 use super::{Pid, Subject};
 
@@ -41,6 +41,8 @@ use super::{Pid, Subject};
 /// ```
 pub struct Selector<T> {
     sources: Vec<Source<T>>,
+    /// What each source wants, in the same order: what the mailbox looks for.
+    wants: Vec<Want>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -48,15 +50,19 @@ enum Key {
     Subject(Pid, u64),
     Monitor(u64),
     AllMonitors,
+    ExitsFrom(Pid),
     TrappedExits,
     System,
     Other,
 }
 
-type Map<T> = Arc<dyn Fn(Slot<'_>) -> Option<T> + Send + Sync>;
+/// Maps what the mailbox took to the selector's value. Called after the mailbox
+/// is released, so a mapping function may itself receive.
+type Map<T> = Arc<dyn Fn(Taken) -> Option<T> + Send + Sync>;
 
 struct Source<T> {
     key: Key,
+    want: Want,
     map: Map<T>,
 }
 
@@ -64,6 +70,7 @@ impl<T> Clone for Source<T> {
     fn clone(&self) -> Self {
         Source {
             key: self.key,
+            want: self.want,
             map: self.map.clone(),
         }
     }
@@ -74,15 +81,20 @@ impl<T: 'static> Selector<T> {
     pub fn new() -> Self {
         Selector {
             sources: Vec::new(),
+            wants: Vec::new(),
         }
     }
 
-    fn add(mut self, key: Key, map: Map<T>) -> Self {
-        self.sources.retain(|s| s.key != key);
-        let source = Source { key, map };
-        match key {
-            // A specific monitor is tried before "all monitors"; the catch-all last.
-            Key::Monitor(_) => self.sources.insert(0, source),
+    fn add(self, key: Key, want: Want, map: Map<T>) -> Self {
+        self.add_source(Source { key, want, map })
+    }
+
+    fn add_source(mut self, source: Source<T>) -> Self {
+        self.sources.retain(|s| s.key != source.key);
+        match source.key {
+            // A specific monitor is tried before "all monitors", exits from one
+            // process before all trapped exits; the catch-all last.
+            Key::Monitor(_) | Key::ExitsFrom(_) => self.sources.insert(0, source),
             _ => {
                 let at = self
                     .sources
@@ -92,6 +104,13 @@ impl<T: 'static> Selector<T> {
                 self.sources.insert(at, source)
             }
         }
+        self.wants = self.sources.iter().map(|s| s.want).collect();
+        self
+    }
+
+    fn remove(mut self, key: Key) -> Self {
+        self.sources.retain(|s| s.key != key);
+        self.wants = self.sources.iter().map(|s| s.want).collect();
         self
     }
 
@@ -102,22 +121,24 @@ impl<T: 'static> Selector<T> {
         map: impl Fn(M) -> T + Send + Sync + 'static,
     ) -> Self {
         let key = subject_key(subject);
-        let subject = subject.clone();
-        self.add(key, Arc::new(move |slot| subject.take_from(slot).map(&map)))
+        self.add(
+            key,
+            subject.want(),
+            Arc::new(move |taken| Subject::<M>::extract(taken).map(&map)),
+        )
     }
 
     /// Removes `subject`.
-    pub fn deselect<M: Send + 'static>(mut self, subject: &Subject<M>) -> Self {
-        let key = subject_key(subject);
-        self.sources.retain(|s| s.key != key);
-        self
+    pub fn deselect<M: Send + 'static>(self, subject: &Subject<M>) -> Self {
+        self.remove(subject_key(subject))
     }
 
     /// Adds every monitor of the calling process: each [`Down`] is mapped by `map`.
     pub fn select_monitors(self, map: impl Fn(Down) -> T + Send + Sync + 'static) -> Self {
         self.add(
             Key::AllMonitors,
-            Arc::new(move |slot| take_down(slot, None).map(&map)),
+            Want::AnyDown,
+            Arc::new(move |taken| take_down(taken).map(&map)),
         )
     }
 
@@ -130,15 +151,14 @@ impl<T: 'static> Selector<T> {
     ) -> Self {
         self.add(
             Key::Monitor(monitor.reference),
-            Arc::new(move |slot| take_down(slot, Some(monitor)).map(&map)),
+            Want::Down(monitor.reference),
+            Arc::new(move |taken| take_down(taken).map(&map)),
         )
     }
 
     /// Removes one monitor added with [`Selector::select_monitor`].
-    pub fn deselect_monitor(mut self, monitor: Monitor) -> Self {
-        self.sources
-            .retain(|s| s.key != Key::Monitor(monitor.reference));
-        self
+    pub fn deselect_monitor(self, monitor: Monitor) -> Self {
+        self.remove(Key::Monitor(monitor.reference))
     }
 
     /// Adds trapped exits: each [`ExitMessage`] is mapped by `map`. The process
@@ -149,11 +169,9 @@ impl<T: 'static> Selector<T> {
     ) -> Self {
         self.add(
             Key::TrappedExits,
-            Arc::new(move |slot| match slot {
-                Slot::Other(other @ Some(Other::Exit(_))) => match other.take() {
-                    Some(Other::Exit(exit)) => Some(map(exit)),
-                    _ => None,
-                },
+            Want::AnyExit,
+            Arc::new(move |taken| match taken {
+                Taken::Other(Other::Exit(exit)) => Some(map(exit)),
                 _ => None,
             }),
         )
@@ -165,17 +183,22 @@ impl<T: 'static> Selector<T> {
     pub fn select_other(self, map: impl Fn(Unexpected) -> T + Send + Sync + 'static) -> Self {
         self.add(
             Key::Other,
-            Arc::new(move |slot| {
-                let unexpected = match slot {
-                    Slot::Primary(_) => Unexpected::Message {
-                        type_name: "primary message",
-                    },
-                    Slot::Other(other) => match other.take()? {
-                        Other::Tagged(_, _, type_name) => Unexpected::Message { type_name },
-                        Other::Down(down) => Unexpected::Down(down),
-                        Other::Exit(exit) => Unexpected::Exit(exit),
-                        Other::System(_) => Unexpected::System,
-                    },
+            Want::Anything,
+            Arc::new(move |taken| {
+                let unexpected = match taken {
+                    Taken::Primary => {
+                        drop(context::take_out_any());
+                        Unexpected::Message {
+                            type_name: "primary message",
+                        }
+                    }
+                    Taken::Other(Other::Tagged(_, _, type_name)) => {
+                        Unexpected::Message { type_name }
+                    }
+                    Taken::Other(Other::Down(down)) => Unexpected::Down(down),
+                    Taken::Other(Other::Exit(exit)) => Unexpected::Exit(exit),
+                    Taken::Other(Other::System(_)) => Unexpected::System,
+                    Taken::Closed => return None,
                 };
                 Some(map(unexpected))
             }),
@@ -188,11 +211,9 @@ impl<T: 'static> Selector<T> {
     ) -> Self {
         self.add(
             Key::System,
-            Arc::new(move |slot| match slot {
-                Slot::Other(other @ Some(Other::System(_))) => match other.take() {
-                    Some(Other::System(request)) => Some(map(request)),
-                    _ => None,
-                },
+            Want::System,
+            Arc::new(move |taken| match taken {
+                Taken::Other(Other::System(request)) => Some(map(request)),
                 _ => None,
             }),
         )
@@ -201,23 +222,16 @@ impl<T: 'static> Selector<T> {
     /// Takes trapped exits from `pid` with `map`, before any other handling of
     /// trapped exits this selector has (behaviours use it for their parent).
     pub(crate) fn intercept_exits_from(
-        mut self,
+        self,
         pid: Pid,
         map: impl Fn(ExitMessage) -> T + Send + Sync + 'static,
     ) -> Self {
-        let previous = self
-            .sources
-            .iter()
-            .position(|s| s.key == Key::TrappedExits)
-            .map(|at| self.sources.remove(at).map);
         self.add(
-            Key::TrappedExits,
-            Arc::new(move |slot: Slot<'_>| match slot {
-                Slot::Other(other) if is_exit_from(other, pid) => match other.take() {
-                    Some(Other::Exit(exit)) => Some(map(exit)),
-                    _ => None,
-                },
-                slot => previous.as_ref().and_then(|p| p(slot)),
+            Key::ExitsFrom(pid),
+            Want::Exit(pid),
+            Arc::new(move |taken| match taken {
+                Taken::Other(Other::Exit(exit)) => Some(map(exit)),
+                _ => None,
             }),
         )
     }
@@ -226,7 +240,7 @@ impl<T: 'static> Selector<T> {
     /// wins.
     pub fn merge(mut self, other: Selector<T>) -> Self {
         for source in other.sources {
-            self = self.add(source.key, source.map);
+            self = self.add_source(source);
         }
         self
     }
@@ -243,10 +257,12 @@ impl<T: 'static> Selector<T> {
                     let map = source.map;
                     Source {
                         key: source.key,
-                        map: Arc::new(move |slot: Slot<'_>| map(slot).map(&*f)) as Map<U>,
+                        want: source.want,
+                        map: Arc::new(move |taken: Taken| map(taken).map(&*f)) as Map<U>,
                     }
                 })
                 .collect(),
+            wants: self.wants,
         }
     }
 
@@ -261,29 +277,27 @@ impl<T: 'static> Selector<T> {
     }
 
     /// Receives the first matching message in mailbox order, waiting at most
-    /// `timeout`.
+    /// `timeout`. Mapping functions run after the message left the mailbox, so
+    /// they may receive themselves.
     pub async fn receive(&self, timeout: Duration) -> Result<T, ReceiveError> {
         self.check_owner()?;
-        within(timeout, select_with(|slot| self.take(slot))).await
+        within(timeout, self.receive_unchecked()).await?
     }
 
     /// Receives the first matching message in mailbox order, waiting as long as it
     /// takes.
     pub async fn receive_forever(&self) -> Result<T, ReceiveError> {
         self.check_owner()?;
-        Ok(select_with(|slot| self.take(slot)).await)
+        self.receive_unchecked().await
     }
 
     /// Receives without checking who owns the subjects: for behaviours, whose
-    /// selectors only ever hold their own subjects. Must run inside a process.
-    pub(crate) async fn receive_unchecked(&self) -> T {
-        select_with(|slot| self.take(slot)).await
-    }
-
-    pub(crate) fn take(&self, mut slot: Slot<'_>) -> Option<T> {
-        self.sources
-            .iter()
-            .find_map(|source| (source.map)(slot.reborrow()))
+    /// selectors only ever hold their own subjects.
+    pub(crate) async fn receive_unchecked(&self) -> Result<T, ReceiveError> {
+        select_with(&self.wants, |(index, taken)| {
+            (self.sources.get(index)?.map)(taken)
+        })
+        .await
     }
 
     fn check_owner(&self) -> Result<(), ReceiveError> {
@@ -304,23 +318,15 @@ fn subject_key<M: Send + 'static>(subject: &Subject<M>) -> Key {
     Key::Subject(owner, tag)
 }
 
-fn take_down(slot: Slot<'_>, only: Option<Monitor>) -> Option<Down> {
-    let Slot::Other(other) = slot else {
-        return None;
-    };
-    match other {
-        Some(Other::Down(down)) if only.is_none_or(|m| m == down.monitor) => {}
-        _ => return None,
-    }
-    match other.take() {
-        Some(Other::Down(down)) => {
+fn take_down(taken: Taken) -> Option<Down> {
+    match taken {
+        Taken::Other(Other::Down(down)) => {
             // The monitor has fired: the caller no longer holds it.
             context::with(|ctx| {
                 ctx.entry
                     .state
                     .lock()
-                    .monitors
-                    .remove(&down.monitor.reference)
+                    .forget_monitor(down.monitor.reference)
             });
             Some(down)
         }
@@ -338,6 +344,7 @@ impl<T> Clone for Selector<T> {
     fn clone(&self) -> Self {
         Selector {
             sources: self.sources.clone(),
+            wants: self.wants.clone(),
         }
     }
 }
@@ -363,8 +370,4 @@ pub enum Unexpected {
     Exit(ExitMessage),
     /// A system message the selector does not cover.
     System,
-}
-
-fn is_exit_from(other: &Option<Other>, pid: Pid) -> bool {
-    matches!(other, Some(Other::Exit(exit)) if exit.pid == pid)
 }

@@ -7,73 +7,12 @@
 //! remove, or already in its mailbox.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use super::Pid;
 use super::context;
 use super::exit::{Down, ExitMessage, ExitReason, Monitor};
-use super::mailbox::{Other, Slot};
-use super::registry;
+use super::mailbox::{Other, Want};
 use super::table::{self, ProcEntry, Status, Watcher};
-
-/// Runs the exit of `entry` on its own task, after its body has stopped, in this
-/// order: mark it dead and free its name; write the crash report; send exit
-/// signals to its links; send DOWNs to its monitors. So whoever sees the DOWN of a
-/// process knows that its links have already been signalled.
-pub(crate) fn exit_process(entry: &Arc<ProcEntry>, reason: ExitReason, report: bool) {
-    let reason = match reason {
-        ExitReason::Kill => ExitReason::Killed,
-        other => other,
-    };
-    let (links, monitors, name) = {
-        let mut state = entry.state.lock();
-        state.status = Status::Dead;
-        table::remove(entry.pid);
-        let name = state.name.take();
-        if let Some(name) = &name {
-            registry::release(name, entry.pid);
-        }
-        (
-            std::mem::take(&mut state.links),
-            std::mem::take(&mut state.monitors),
-            name,
-        )
-    };
-    if report && !entry.reports_own_crash.load(Ordering::Relaxed) {
-        crate::log::error!(
-            target: "otp::crash_report",
-            pid = %entry.pid,
-            name = name.as_ref().map_or("-", |n| &*n.label),
-            reason = %reason,
-            "process {} crashed: {}", entry.pid, reason
-        );
-        let name = name.as_ref().map(|n| &*n.label);
-        crate::observe::hooks::crashed(entry.pid, name, &reason, None, None);
-    }
-    for (reference, target) in monitors {
-        if let Some(target) = table::get(target) {
-            target.state.lock().forget_watcher(reference);
-        }
-    }
-    for pid in links {
-        if let Some(target) = table::get(pid) {
-            exit_signal(&target, entry.pid, &reason, true);
-        }
-    }
-    // Now dead, the process takes no new watchers; one removed meanwhile by
-    // `demonitor` gets no DOWN, as it should.
-    let mut state = entry.state.lock();
-    for (reference, watcher) in state.monitored_by.drain() {
-        watcher.deliver(Down {
-            monitor: Monitor {
-                reference,
-                pid: entry.pid,
-            },
-            pid: entry.pid,
-            reason: reason.clone(),
-        });
-    }
-}
 
 /// Delivers an exit signal from `from` to `target`, following `erlang:exit/2`
 /// when `via_link` is false and link semantics when it is true.
@@ -82,10 +21,13 @@ pub(crate) fn exit_signal(target: &Arc<ProcEntry>, from: Pid, reason: &ExitReaso
     if state.status != Status::Running {
         return;
     }
-    if via_link && !state.links.remove(&from) {
+    if via_link && !state.remove_link(&from) {
         // Unlinked after the sender collected its links: the link is gone.
         return;
     }
+    // Only `exit(Pid, kill)` is untrappable and becomes `killed`; a `kill`
+    // reason arriving through a link (a process that called `exit(kill)`)
+    // is an ordinary abnormal reason, as in Erlang.
     let dies_with = if !via_link && *reason == ExitReason::Kill {
         Some(ExitReason::Killed)
     } else if state.trap_exit {
@@ -103,7 +45,10 @@ pub(crate) fn exit_signal(target: &Arc<ProcEntry>, from: Pid, reason: &ExitReaso
         Some(reason.clone())
     };
     if let Some(reason) = dies_with {
-        state.status = Status::Exiting(reason);
+        state.status = Status::Exiting {
+            reason,
+            by_self: false,
+        };
         drop(state);
         target.stop.throw();
     }
@@ -139,15 +84,20 @@ pub fn link(pid: Pid) -> bool {
     if theirs.status != Status::Running {
         return false;
     }
-    mine.links.insert(pid);
-    theirs.links.insert(me.pid);
+    if mine.status != Status::Running {
+        // The caller is exiting: it links nothing more.
+        return true;
+    }
+    mine.relations_mut().links.insert(pid);
+    theirs.relations_mut().links.insert(me.pid);
     true
 }
 
 /// Removes the link between the calling process and `pid`, if any
 /// (`erlang:unlink/1`). Once it returns, the link has no further effect on the
 /// caller; an EXIT it already queued while trapping exits stays queued, as in
-/// Erlang.
+/// Erlang. A process that is already exiting (killed, or in [`exit`]) keeps its
+/// links: its exit signal reaches them.
 ///
 /// # Panics
 /// Outside a process.
@@ -162,11 +112,18 @@ pub fn unlink(pid: Pid) {
             };
             let mut a = first.state.lock();
             let mut b = second.state.lock();
-            a.links.remove(&second.pid);
-            b.links.remove(&first.pid);
+            let mine = if me.pid < other.pid { &*a } else { &*b };
+            if mine.status != Status::Running {
+                return;
+            }
+            a.remove_link(&second.pid);
+            b.remove_link(&first.pid);
         }
         _ => {
-            me.state.lock().links.remove(&pid);
+            let mut state = me.state.lock();
+            if state.status == Status::Running {
+                state.remove_link(&pid);
+            }
         }
     }
 }
@@ -183,9 +140,13 @@ pub fn monitor(pid: Pid) -> Monitor {
         reference: super::pid::unique(),
         pid,
     };
-    me.state.lock().monitors.insert(monitor.reference, pid);
+    me.state
+        .lock()
+        .relations_mut()
+        .monitors
+        .insert(monitor.reference, pid);
     if !add_watcher(pid, monitor.reference, Watcher::Process(me.clone())) {
-        me.state.lock().monitors.remove(&monitor.reference);
+        me.state.lock().forget_monitor(monitor.reference);
         let down = Down {
             monitor,
             pid,
@@ -205,7 +166,10 @@ pub(crate) fn add_watcher(pid: Pid, reference: u64, watcher: Watcher) -> bool {
     if state.status == Status::Dead {
         return false;
     }
-    state.monitored_by.insert(reference, watcher);
+    state
+        .relations_mut()
+        .monitored_by
+        .insert(reference, watcher);
     true
 }
 
@@ -219,32 +183,26 @@ pub(crate) fn remove_watcher(pid: Pid, reference: u64) -> bool {
 /// (`erlang:demonitor(Ref, [flush, info])`). Returns `true` if the monitor was
 /// still active, `false` if it had fired or was already removed.
 ///
-/// Called from inside a [`Selector`](super::Selector)'s mapping function, the
-/// monitor is removed but an already delivered `Down` is not flushed.
+/// Only the process that created the monitor can remove it: a [`Monitor`] is
+/// `Copy` and may be sent anywhere, but from any other process (the monitored
+/// one included) `demonitor` returns `false` and the monitor stays, as Erlang's
+/// `demonitor/2` leaves a monitor it does not own.
 ///
 /// # Panics
 /// Outside a process.
 pub fn demonitor(monitor: Monitor) -> bool {
     let me = context::entry("demonitor");
-    me.state.lock().monitors.remove(&monitor.reference);
-    let active = remove_watcher(monitor.pid, monitor.reference);
-    // Inside a selector's mapping function the mailbox is busy: the flush is
-    // skipped there (documented), rather than panicking.
-    context::with(|ctx| {
-        let Ok(mut mailbox) = ctx.mailbox.try_borrow_mut() else {
-            return 0;
-        };
-        mailbox.remove_all(&mut |slot| match slot {
-            Slot::Other(other) => {
-                let hit = matches!(other, Some(Other::Down(d)) if d.monitor == monitor);
-                if hit {
-                    other.take();
-                }
-                hit
-            }
-            Slot::Primary(_) => false,
-        })
-    });
+    let owned = {
+        let mut state = me.state.lock();
+        let owned = state
+            .relations()
+            .is_some_and(|r| r.monitors.contains_key(&monitor.reference));
+        state.forget_monitor(monitor.reference);
+        owned
+    };
+    let active = owned && remove_watcher(monitor.pid, monitor.reference);
+    // Only the creator can have its DOWN queued.
+    context::remove_queued(&[Want::Down(monitor.reference)]);
     active
 }
 
@@ -294,11 +252,24 @@ pub fn is_alive(pid: Pid) -> bool {
 /// Ends the calling process with `reason` (`erlang:exit/1`). It never returns: the
 /// process stops at this await point, its links and monitors see `reason`.
 ///
+/// As in Erlang, `exit(ExitReason::Kill)` ends the caller with reason `Kill`,
+/// which its links receive as an ordinary (trappable) exit reason; only
+/// [`kill`] (`exit(Pid, kill)`) is untrappable and becomes `Killed`.
+///
 /// # Panics
 /// Outside a process.
 pub async fn exit(reason: ExitReason) -> ! {
     let me = context::entry("exit");
-    context::with(|ctx| *ctx.exit_reason.borrow_mut() = Some(reason));
+    {
+        let mut state = me.state.lock();
+        // An exit signal that came first decides.
+        if state.status == Status::Running {
+            state.status = Status::Exiting {
+                reason,
+                by_self: true,
+            };
+        }
+    }
     me.stop.throw();
     std::future::pending().await
 }
@@ -315,18 +286,5 @@ pub(crate) fn send_system(pid: Pid, request: Box<dyn std::any::Any + Send>) -> b
 /// Drops any trapped EXIT from `pid` queued in the calling process's mailbox, so
 /// that a failed start leaves nothing behind (proc_lib's `flush_EXIT`).
 pub(crate) fn flush_exits_from(pid: Pid) {
-    context::with(|ctx| {
-        if let Ok(mut mailbox) = ctx.mailbox.try_borrow_mut() {
-            mailbox.remove_all(&mut |slot| match slot {
-                Slot::Other(other) => {
-                    let hit = matches!(other, Some(Other::Exit(e)) if e.pid == pid);
-                    if hit {
-                        other.take();
-                    }
-                    hit
-                }
-                Slot::Primary(_) => false,
-            });
-        }
-    });
+    context::remove_queued(&[Want::Exit(pid)]);
 }

@@ -3,13 +3,15 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use parking_lot::Mutex;
+
+use super::channel::Channel;
 use super::context::{self, Ctx};
-use super::drive::Drive;
+use super::drive::{Drive, IntoExit};
 use super::exit::{ExitReason, Monitor};
 use super::mailbox::{Envelope, Mailbox};
-use super::signal::exit_process;
-use super::subject::Reply;
 use super::table::{self, ProcEntry, Watcher};
+use super::wait::Slot;
 use super::{Pid, Subject, panic};
 
 /// How to start a process: linked, monitored, trapping exits, on a thread of its
@@ -35,6 +37,9 @@ pub struct Builder {
     monitor: bool,
     trap_exits: bool,
     blocking: bool,
+    stack_size: Option<usize>,
+    link_to: Option<Pid>,
+    monitoring: Option<Pid>,
 }
 
 /// What [`Builder::spawn`] started.
@@ -83,6 +88,32 @@ impl Builder {
         self
     }
 
+    /// Links the new process to `pid` (rather than to the caller) before it
+    /// runs, so no signal from `pid` can come before the link. If `pid` is not
+    /// alive, the new process gets an exit signal `NoProc` from it at once, as
+    /// `link/1` in a process that traps exits does.
+    pub fn link_to(mut self, pid: Pid) -> Self {
+        self.link_to = Some(pid);
+        self
+    }
+
+    /// Makes the new process monitor `pid` before it runs (its DOWN can be
+    /// taken with [`Selector::select_monitors`](super::Selector::select_monitors));
+    /// if `pid` is not alive, the DOWN (`NoProc`) is queued at once.
+    pub fn monitoring(mut self, pid: Pid) -> Self {
+        self.monitoring = Some(pid);
+        self
+    }
+
+    /// The stack size, in bytes, of the thread of a process started with
+    /// [`Builder::on_blocking_thread`] (the platform's default otherwise). If
+    /// the thread cannot be created, the process exits at once with an
+    /// [`ExitReason::Abnormal`] saying why: its links and monitors see it.
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
     /// Starts `body` as a new process.
     ///
     /// # Panics
@@ -94,81 +125,155 @@ impl Builder {
     }
 
     /// Starts a process whose primary subject carries `M` unboxed; `body` gets that
-    /// subject. `watcher` is registered, under its reference, as a monitor before
-    /// the process runs.
-    pub(crate) fn start<M: Send + 'static, F: Future<Output = ()> + Send + 'static>(
+    /// subject and returns the process's exit. `watcher` is registered, under its
+    /// reference, as a monitor before the process runs.
+    pub(crate) fn start<M, F>(
         self,
         watcher: Option<(u64, Watcher)>,
         body: impl FnOnce(Subject<M>) -> F,
-    ) -> (Pid, Subject<M>, Option<Monitor>) {
+    ) -> (Pid, Subject<M>, Option<Monitor>)
+    where
+        M: Send + 'static,
+        F: Future + Send + 'static,
+        F::Output: IntoExit,
+    {
         panic::install_hook();
         let handle = context::handle("spawn");
         let pid = Pid::next_local();
-        let (sender, receiver) = flume::unbounded::<Envelope<M>>();
-        let entry = Arc::new(ProcEntry::new(pid, Box::new(sender.clone())));
-        let subject = Subject::primary(pid, sender);
+        let channel = Arc::new(Channel::<Envelope<M>>::new());
+        let entry = Arc::new(ProcEntry::new(pid, channel.clone(), self.trap_exits));
+        let subject = Subject::primary(pid, channel.clone());
         let mut monitor = None;
-        {
+        if self.link || self.monitor || watcher.is_some() {
             let mut state = entry.state.lock();
-            state.trap_exit = self.trap_exits;
             if self.link || self.monitor {
                 let parent = context::entry("spawn_link/spawn_monitor");
                 let mut parent_state = parent.state.lock();
                 if self.link {
-                    state.links.insert(parent.pid);
-                    parent_state.links.insert(pid);
+                    state.relations_mut().links.insert(parent.pid);
+                    parent_state.relations_mut().links.insert(pid);
                 }
                 if self.monitor {
                     let reference = super::pid::unique();
-                    parent_state.monitors.insert(reference, pid);
+                    parent_state.relations_mut().monitors.insert(reference, pid);
                     drop(parent_state);
                     state
+                        .relations_mut()
                         .monitored_by
                         .insert(reference, Watcher::Process(parent.clone()));
                     monitor = Some(Monitor { reference, pid });
                 }
             }
             if let Some((reference, watcher)) = watcher {
-                state.monitored_by.insert(reference, watcher);
+                state
+                    .relations_mut()
+                    .monitored_by
+                    .insert(reference, watcher);
+            }
+        }
+        if let Some(other) = self.link_to {
+            let linked = table::get(other).is_some_and(|target| {
+                let mut state = target.state.lock();
+                let alive = state.status == super::table::Status::Running;
+                if alive {
+                    state.relations_mut().links.insert(pid);
+                    entry.state.lock().relations_mut().links.insert(other);
+                }
+                alive
+            });
+            if !linked {
+                super::signal::exit_signal(&entry, other, &ExitReason::NoProc, false);
+            }
+        }
+        if let Some(other) = self.monitoring {
+            let reference = super::pid::unique();
+            entry
+                .state
+                .lock()
+                .relations_mut()
+                .monitors
+                .insert(reference, other);
+            let watcher = Watcher::Process(entry.clone());
+            if !super::signal::add_watcher(other, reference, watcher) {
+                entry.state.lock().forget_monitor(reference);
+                let monitor = Monitor {
+                    reference,
+                    pid: other,
+                };
+                let down = super::exit::Down {
+                    monitor,
+                    pid: other,
+                    reason: ExitReason::NoProc,
+                };
+                drop(entry.sink.send_other(super::mailbox::Other::Down(down)));
             }
         }
         table::insert(entry.clone());
-        let mailbox = Mailbox::new(receiver, entry.clone());
         let future = body(subject.clone());
         let ctx = Ctx {
-            entry: entry.clone(),
-            mailbox: RefCell::new(Box::new(mailbox)),
+            entry,
+            mailbox: RefCell::new(Box::new(Mailbox::new(channel))),
             handle: handle.clone(),
-            exit_reason: RefCell::new(None),
         };
-        let task = Drive::new(entry.clone(), ctx, future);
+        let task = Drive::new(ctx, future);
         if self.blocking {
-            spawn_thread(pid, entry, task);
+            spawn_thread(pid, &handle, self.stack_size, task);
         } else {
+            // On a runtime that is shutting down the task is dropped at once,
+            // and the process exits from its `Drop`.
             drop(handle.spawn(task));
         }
         (pid, subject, monitor)
     }
 }
 
-fn spawn_thread(pid: Pid, entry: Arc<ProcEntry>, task: impl Future<Output = ()> + Send + 'static) {
-    let started = std::thread::Builder::new()
-        .name(format!("otp-{pid}"))
-        .spawn(move || {
-            match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime.block_on(task),
-                Err(error) => {
-                    let reason =
-                        ExitReason::abnormal(format!("could not start a runtime: {error}"));
-                    exit_process(&entry, reason, true);
-                }
+/// Runs a process on a thread of its own, with a current-thread runtime. The
+/// process belongs to the runtime it was spawned from: when that one shuts
+/// down, a guard task on it is dropped, and the process exits (`Killed`).
+fn spawn_thread<F>(pid: Pid, handle: &tokio::runtime::Handle, stack: Option<usize>, task: Drive<F>)
+where
+    Drive<F>: Future<Output = ()> + Send + 'static,
+{
+    let (gone, owner_gone) = tokio::sync::oneshot::channel::<()>();
+    let (done, process_done) = tokio::sync::oneshot::channel::<()>();
+    drop(handle.spawn(async move {
+        let _gone = gone;
+        let _ = process_done.await;
+    }));
+    // Kept here too, so that a thread that cannot start gives the process back.
+    let cell = Arc::new(Mutex::new(Some(task)));
+    let in_thread = cell.clone();
+    let mut builder = std::thread::Builder::new().name(format!("otp-{pid}"));
+    if let Some(bytes) = stack {
+        builder = builder.stack_size(bytes);
+    }
+    let started = builder.spawn(move || {
+        let Some(task) = in_thread.lock().take() else {
+            return;
+        };
+        let _done = done;
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            // Whichever ends first; if it is the owner, the process is dropped
+            // unfinished, and exits (`Killed`).
+            Ok(runtime) => drop(runtime.block_on(futures_util::future::select(
+                std::pin::pin!(task),
+                owner_gone,
+            ))),
+            Err(error) => {
+                let reason = ExitReason::abnormal(format!("could not start a runtime: {error}"));
+                std::pin::pin!(task).abandon(reason);
             }
-        });
+        }
+    });
     if let Err(error) = started {
         crate::log::error!(%pid, %error, "could not start a thread for a blocking process");
+        if let Some(task) = cell.lock().take() {
+            let reason = ExitReason::abnormal(format!("could not start a thread: {error}"));
+            std::pin::pin!(task).abandon(reason);
+        }
     }
 }
 
@@ -217,19 +322,16 @@ pub fn spawn_monitor(body: impl Future<Output = ()> + Send + 'static) -> (Pid, M
 pub async fn run<T: Send + 'static>(
     body: impl Future<Output = T> + Send + 'static,
 ) -> Result<T, ExitReason> {
-    let (sender, slot) = flume::unbounded();
-    let on_down = sender.clone();
-    let watcher = Watcher::Callback(Arc::new(move |down| {
-        let _ = on_down.send(Reply::Down(down.reason));
-    }));
-    let watcher = (super::pid::unique(), watcher);
+    let slot = Slot::new();
+    let put = slot.clone();
+    let watcher = (super::pid::unique(), slot.watcher());
     Builder::new().start::<NoPrimary, _>(Some(watcher), move |_| async move {
         let value = body.await;
-        let _ = sender.send(Reply::Value(value));
+        let _ = put.put(value);
     });
-    match slot.recv_async().await {
-        Ok(Reply::Value(value)) => Ok(value),
-        Ok(Reply::Down(reason)) => Err(reason),
-        Err(_) => Err(ExitReason::NoProc),
+    // The DOWN comes after the process has left the table.
+    match slot.exit().await {
+        (Some(value), _) => Ok(value),
+        (None, reason) => Err(reason),
     }
 }

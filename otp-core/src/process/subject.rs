@@ -1,15 +1,16 @@
 //! Subjects: typed addresses of a process's mailbox.
 
-use std::any::Any;
+use std::any::TypeId;
 use std::fmt;
 use std::sync::Arc;
 
 use super::Pid;
+use super::channel::Channel;
 use super::context;
-use super::exit::ExitReason;
-use super::mailbox::{Envelope, Other, Slot};
+use super::mailbox::{Envelope, Other, Sink, Taken, Want};
 use super::registry::{self, Name};
 use super::table::ProcEntry;
+use super::wait::Slot;
 
 /// A typed address to which messages of type `M` can be sent, owned by one process
 /// that alone may receive from it (Gleam's `Subject`).
@@ -24,22 +25,13 @@ pub struct Subject<M> {
 
 enum Route<M> {
     /// The owner's primary subject: messages travel unboxed.
-    Primary(flume::Sender<Envelope<M>>),
+    Primary(Arc<Channel<Envelope<M>>>),
     /// A secondary subject made by [`Subject::new`].
-    Tagged { tag: u64, owner: Arc<ProcEntry> },
+    Tagged { tag: u64, sink: Arc<dyn Sink> },
     /// Whoever holds the name at the time of the send.
     Named(Name<M>),
     /// The reply slot of a call in progress.
-    Reply {
-        tag: u64,
-        slot: flume::Sender<Reply<M>>,
-    },
-}
-
-/// What arrives in a call's reply slot.
-pub(crate) enum Reply<R> {
-    Value(R),
-    Down(ExitReason),
+    Reply { tag: u64, slot: Arc<Slot<M>> },
 }
 
 /// A message that could not be delivered because its receiver is gone.
@@ -64,15 +56,15 @@ impl<M: Send + 'static> Subject<M> {
             owner: entry.pid,
             route: Route::Tagged {
                 tag: super::pid::unique(),
-                owner: entry,
+                sink: entry.sink.clone(),
             },
         }
     }
 
-    pub(crate) fn primary(owner: Pid, sender: flume::Sender<Envelope<M>>) -> Subject<M> {
+    pub(crate) fn primary(owner: Pid, channel: Arc<Channel<Envelope<M>>>) -> Subject<M> {
         Subject {
             owner,
-            route: Route::Primary(sender),
+            route: Route::Primary(channel),
         }
     }
 
@@ -83,7 +75,7 @@ impl<M: Send + 'static> Subject<M> {
         }
     }
 
-    pub(crate) fn reply(owner: Pid, slot: flume::Sender<Reply<M>>) -> Subject<M> {
+    pub(crate) fn reply(owner: Pid, slot: Arc<Slot<M>>) -> Subject<M> {
         Subject {
             owner,
             route: Route::Reply {
@@ -119,45 +111,46 @@ impl<M: Send + 'static> Subject<M> {
     /// Sends `message`, or gives it back if the owner is gone (or, for a named
     /// subject, if nobody holds the name).
     pub fn try_send(&self, message: M) -> Result<(), SendError<M>> {
-        super::table::note_send();
+        context::note_send();
         match &self.route {
-            Route::Primary(sender) => sender
-                .send(Envelope::Primary(Some(message)))
-                .map_err(|flume::SendError(envelope)| SendError(take_primary(envelope))),
-            Route::Tagged { tag, owner } => send_tagged(owner, *tag, message),
-            Route::Named(name) => {
-                let Some(holder) = registry::holder(name.id()) else {
-                    return Err(SendError(message));
-                };
-                match holder
-                    .sink
-                    .primary()
-                    .downcast_ref::<flume::Sender<Envelope<M>>>()
-                {
-                    Some(sender) => sender
-                        .send(Envelope::Primary(Some(message)))
-                        .map_err(|flume::SendError(envelope)| SendError(take_primary(envelope))),
-                    None => send_tagged(&holder, name.id(), message),
-                }
-            }
-            Route::Reply { slot, .. } => {
-                slot.send(Reply::Value(message))
-                    .map_err(|flume::SendError(reply)| match reply {
-                        Reply::Value(m) => SendError(m),
-                        Reply::Down(_) => unreachable!("flume returned a different reply"),
-                    })
-            }
+            Route::Primary(channel) => send_primary(channel, message),
+            Route::Tagged { tag, sink } => send_tagged(&**sink, *tag, message),
+            Route::Named(name) => match registry::holder(name.id()) {
+                Some(holder) => Subject::to_holder(&holder, name, message),
+                None => Err(SendError(message)),
+            },
+            Route::Reply { slot, .. } => slot.put(message).map_err(SendError),
         }
     }
 
-    /// Takes a message of this subject out of `slot`, if it holds one.
-    pub(crate) fn take_from(&self, slot: Slot<'_>) -> Option<M> {
-        match (&self.route, slot) {
-            (Route::Primary(_), Slot::Primary(any)) => take_primary_any(any),
-            (Route::Tagged { tag, .. }, Slot::Other(other)) => take_tagged(*tag, other),
-            (Route::Named(name), Slot::Other(other)) => take_tagged(name.id(), other),
-            (Route::Named(_), Slot::Primary(any)) => take_primary_any(any),
-            _ => None,
+    /// Sends `message` through `name` to `holder`, the process that held it.
+    pub(crate) fn to_holder(
+        holder: &ProcEntry,
+        name: &Name<M>,
+        message: M,
+    ) -> Result<(), SendError<M>> {
+        match holder.sink.as_any().downcast_ref::<Channel<Envelope<M>>>() {
+            Some(channel) => send_primary(channel, message),
+            None => send_tagged(&*holder.sink, name.id(), message),
+        }
+    }
+
+    /// What a receive on this subject accepts.
+    pub(crate) fn want(&self) -> Want {
+        match &self.route {
+            Route::Primary(_) => Want::Primary(TypeId::of::<M>()),
+            Route::Tagged { tag, .. } | Route::Reply { tag, .. } => Want::Tagged(*tag),
+            Route::Named(name) => Want::Named(name.id(), TypeId::of::<M>()),
+        }
+    }
+
+    /// The message of this subject in what a receive took; `None` if it is
+    /// not one (which a receive that wanted only [`Subject::want`] never sees).
+    pub(crate) fn extract(taken: Taken) -> Option<M> {
+        match taken {
+            Taken::Primary => take_out(),
+            Taken::Other(Other::Tagged(_, boxed, _)) => boxed.downcast::<M>().ok().map(|m| *m),
+            Taken::Other(_) | Taken::Closed => None,
         }
     }
 
@@ -180,40 +173,48 @@ impl<M: Send + 'static> Subject<M> {
     }
 }
 
+fn send_primary<M>(channel: &Channel<Envelope<M>>, message: M) -> Result<(), SendError<M>> {
+    channel
+        .send(Envelope::Primary(message))
+        .map_err(|envelope| match envelope {
+            Envelope::Primary(message) => SendError(message),
+            Envelope::Other(_) => unreachable!("the channel returned a different envelope"),
+        })
+}
+
 fn send_tagged<M: Send + 'static>(
-    owner: &ProcEntry,
+    sink: &dyn Sink,
     tag: u64,
     message: M,
 ) -> Result<(), SendError<M>> {
     let other = Other::Tagged(tag, Box::new(message), std::any::type_name::<M>());
-    owner.sink.send_other(other).map_err(|other| match other {
+    sink.send_other(other).map_err(|other| match other {
         Other::Tagged(_, boxed, _) => match boxed.downcast::<M>() {
             Ok(m) => SendError(*m),
             Err(_) => unreachable!("a tagged message changed type"),
         },
-        _ => unreachable!("flume returned a different message"),
+        _ => unreachable!("the channel returned a different message"),
     })
 }
 
-fn take_primary<M>(envelope: Envelope<M>) -> M {
-    match envelope {
-        Envelope::Primary(Some(m)) => m,
-        _ => unreachable!("flume returned a different envelope"),
-    }
+/// The primary message a receive just took, out of the mailbox's out slot.
+fn take_out<M: 'static>() -> Option<M> {
+    context::with(|ctx| {
+        ctx.mailbox
+            .try_borrow_mut()
+            .ok()?
+            .out()
+            .downcast_mut::<Option<M>>()?
+            .take()
+    })
+    .flatten()
 }
 
-fn take_primary_any<M: 'static>(any: &mut dyn Any) -> Option<M> {
-    any.downcast_mut::<Option<M>>().and_then(Option::take)
-}
-
-fn take_tagged<M: 'static>(tag: u64, other: &mut Option<Other>) -> Option<M> {
-    match other {
-        Some(Other::Tagged(t, boxed, _)) if *t == tag && boxed.is::<M>() => {}
-        _ => return None,
-    }
-    match other.take() {
-        Some(Other::Tagged(_, boxed, _)) => boxed.downcast::<M>().ok().map(|m| *m),
-        _ => None,
+impl<M: Send + 'static> Name<M> {
+    /// A subject that reaches whichever process holds this name when a message is
+    /// sent. Messages sent while nobody holds the name are dropped.
+    pub fn subject(&self) -> Subject<M> {
+        Subject::named(self.clone())
     }
 }
 
@@ -226,10 +227,10 @@ impl<M: Send + 'static> Default for Subject<M> {
 impl<M> Clone for Subject<M> {
     fn clone(&self) -> Self {
         let route = match &self.route {
-            Route::Primary(sender) => Route::Primary(sender.clone()),
-            Route::Tagged { tag, owner } => Route::Tagged {
+            Route::Primary(channel) => Route::Primary(channel.clone()),
+            Route::Tagged { tag, sink } => Route::Tagged {
                 tag: *tag,
-                owner: owner.clone(),
+                sink: sink.clone(),
             },
             Route::Named(name) => Route::Named(name.clone()),
             Route::Reply { tag, slot } => Route::Reply {

@@ -1,70 +1,138 @@
 //! The process table: every live process's entry, by pid.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, LazyLock};
 
 use parking_lot::Mutex;
 
+use super::Pid;
 use super::exit::{Down, ExitReason};
 use super::mailbox::{Other, Sink};
-use super::{Pid, registry::RegisteredName};
+use super::stop::StopSwitch;
 
 /// What other processes may touch of a process: its state under a lock, the sink
 /// of its mailbox and the switch that stops it.
 pub(crate) struct ProcEntry {
     pub(crate) pid: Pid,
-    pub(crate) sink: Box<dyn Sink>,
+    pub(crate) sink: Arc<dyn Sink>,
     pub(crate) state: Mutex<ProcState>,
-    /// Woken when an exit signal has set `Status::Exiting`.
-    pub(crate) stop: super::drive::StopSwitch,
-    /// Length of the owner's save queue, for `info`.
-    pub(crate) saved_len: AtomicUsize,
-    /// Set by behaviours (actors) that write their own crash report.
-    pub(crate) reports_own_crash: AtomicBool,
-    /// Whether `sys` statistics count this process's sends, and the count.
-    counting_sends: AtomicBool,
-    sends: AtomicU64,
+    /// Thrown when an exit signal (or `exit`) has set `Status::Exiting`.
+    pub(crate) stop: StopSwitch,
+    /// Sends counted for `sys` statistics; the top bit says whether to count.
+    pub(crate) sends: AtomicU64,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Status {
     Running,
-    /// An exit signal killed the process; its task has not finished exiting yet.
-    Exiting(ExitReason),
+    /// The process is to exit with `reason` at its next await point: it called
+    /// `exit` (`by_self`), or an exit signal killed it.
+    Exiting {
+        reason: ExitReason,
+        by_self: bool,
+    },
     Dead,
 }
 
 pub(crate) struct ProcState {
     pub(crate) status: Status,
+    pub(crate) trap_exit: bool,
+    /// Links, monitors and name: allocated when first used, so that a process
+    /// that never uses them does not pay for their tables.
+    relations: Option<Box<Relations>>,
+}
+
+#[derive(Default)]
+pub(crate) struct Relations {
     pub(crate) links: HashSet<Pid>,
     /// Monitors this process holds: reference to target.
     pub(crate) monitors: HashMap<u64, Pid>,
     /// Monitors on this process: reference to who gets the DOWN.
     pub(crate) monitored_by: HashMap<u64, Watcher>,
-    pub(crate) trap_exit: bool,
     pub(crate) name: Option<RegisteredName>,
 }
 
+impl Relations {
+    fn is_empty(&self) -> bool {
+        self.links.is_empty()
+            && self.monitors.is_empty()
+            && self.monitored_by.is_empty()
+            && self.name.is_none()
+    }
+}
+
 impl ProcState {
-    /// Removes a monitor on this process; returns whether it was there. An empty
-    /// map gives its memory back: every actor start adds and removes one, and an
-    /// idle process should not keep the room for it.
-    pub(crate) fn forget_watcher(&mut self, reference: u64) -> bool {
-        let removed = self.monitored_by.remove(&reference).is_some();
-        if self.monitored_by.is_empty() {
-            self.monitored_by = HashMap::new();
+    pub(crate) fn relations(&self) -> Option<&Relations> {
+        self.relations.as_deref()
+    }
+
+    pub(crate) fn relations_mut(&mut self) -> &mut Relations {
+        self.relations.get_or_insert_with(Box::default)
+    }
+
+    /// Gives back the memory of relations that are all gone: every actor start
+    /// adds and removes a monitor, and an idle process should not keep room
+    /// for it.
+    pub(crate) fn tidy(&mut self) {
+        if self.relations.as_ref().is_some_and(|r| r.is_empty()) {
+            self.relations = None;
         }
+    }
+
+    /// Removes a monitor on this process; returns whether it was there.
+    pub(crate) fn forget_watcher(&mut self, reference: u64) -> bool {
+        let Some(relations) = self.relations.as_mut() else {
+            return false;
+        };
+        let removed = relations.monitored_by.remove(&reference).is_some();
+        if relations.monitored_by.is_empty() {
+            relations.monitored_by = HashMap::new();
+        }
+        self.tidy();
         removed
     }
+
+    /// Removes a monitor this process holds.
+    pub(crate) fn forget_monitor(&mut self, reference: u64) {
+        if let Some(relations) = self.relations.as_mut() {
+            relations.monitors.remove(&reference);
+            self.tidy();
+        }
+    }
+
+    pub(crate) fn remove_link(&mut self, pid: &Pid) -> bool {
+        let Some(relations) = self.relations.as_mut() else {
+            return false;
+        };
+        let removed = relations.links.remove(pid);
+        self.tidy();
+        removed
+    }
+
+    pub(crate) fn name(&self) -> Option<&RegisteredName> {
+        self.relations().and_then(|r| r.name.as_ref())
+    }
+}
+
+/// The name a process is registered under, as its entry records it.
+#[derive(Clone, Debug)]
+pub(crate) struct RegisteredName {
+    pub(crate) id: u64,
+    pub(crate) label: Arc<str>,
 }
 
 /// Who receives the DOWN of a monitor.
 pub(crate) enum Watcher {
     /// A process: the DOWN goes into its mailbox.
     Process(Arc<ProcEntry>),
-    /// A call in progress or a waiter outside any process.
-    Callback(Arc<dyn Fn(Down) + Send + Sync>),
+    /// A call in progress, a task's owner, a starter: see `wait`.
+    Callback(Arc<dyn Notify>),
+}
+
+/// What a [`Watcher::Callback`] is told.
+pub(crate) trait Notify: Send + Sync {
+    fn down(&self, down: Down);
 }
 
 impl Watcher {
@@ -79,45 +147,43 @@ impl Watcher {
         match self {
             // A watcher that is gone needs no DOWN.
             Watcher::Process(entry) => drop(entry.sink.send_other(Other::Down(down))),
-            Watcher::Callback(f) => f(down),
+            Watcher::Callback(notify) => notify.down(down),
         }
     }
 }
 
 impl ProcEntry {
-    pub(crate) fn new(pid: Pid, sink: Box<dyn Sink>) -> Self {
+    pub(crate) fn new(pid: Pid, sink: Arc<dyn Sink>, trap_exit: bool) -> Self {
         ProcEntry {
             pid,
             sink,
             state: Mutex::new(ProcState {
                 status: Status::Running,
-                links: HashSet::new(),
-                monitors: HashMap::new(),
-                monitored_by: HashMap::new(),
-                trap_exit: false,
-                name: None,
+                trap_exit,
+                relations: None,
             }),
-            stop: super::drive::StopSwitch::new(),
-            saved_len: AtomicUsize::new(0),
-            reports_own_crash: AtomicBool::new(false),
-            counting_sends: AtomicBool::new(false),
+            stop: StopSwitch::new(),
             sends: AtomicU64::new(0),
         }
     }
 }
 
-const SHARDS: usize = 64;
-
-struct Table {
-    shards: Vec<Mutex<HashMap<u64, Arc<ProcEntry>>>>,
+impl ProcEntry {
+    /// Whether the process is a behaviour (see `context::mark_behaviour`).
+    pub(crate) fn is_behaviour(&self) -> bool {
+        self.sends.load(std::sync::atomic::Ordering::Relaxed) & super::context::BEHAVIOUR != 0
+    }
 }
 
-static TABLE: LazyLock<Table> = LazyLock::new(|| Table {
-    shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-});
+const SHARDS: usize = 64;
 
-fn shard(pid: Pid) -> &'static Mutex<HashMap<u64, Arc<ProcEntry>>> {
-    &TABLE.shards[(pid.id() as usize) % SHARDS]
+type Shard = Mutex<HashMap<u64, Arc<ProcEntry>>>;
+
+static TABLE: LazyLock<Vec<Shard>> =
+    LazyLock::new(|| (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect());
+
+fn shard(pid: Pid) -> &'static Shard {
+    &TABLE[(pid.id() as usize) % SHARDS]
 }
 
 pub(crate) fn insert(entry: Arc<ProcEntry>) {
@@ -127,7 +193,12 @@ pub(crate) fn insert(entry: Arc<ProcEntry>) {
 
 pub(crate) fn remove(pid: Pid) {
     crate::observe::hooks::process_exited();
-    shard(pid).lock().remove(&pid.id());
+    let mut shard = shard(pid).lock();
+    shard.remove(&pid.id());
+    // A table that held many processes gives its memory back when they are gone.
+    if shard.capacity() > 1024 && shard.len() < shard.capacity() / 8 {
+        shard.shrink_to_fit();
+    }
 }
 
 pub(crate) fn get(pid: Pid) -> Option<Arc<ProcEntry>> {
@@ -139,56 +210,9 @@ pub(crate) fn get(pid: Pid) -> Option<Arc<ProcEntry>> {
 
 pub(crate) fn all() -> Vec<Pid> {
     let mut pids = Vec::new();
-    for shard in &TABLE.shards {
+    for shard in TABLE.iter() {
         pids.extend(shard.lock().values().map(|e| e.pid));
     }
     pids.sort_unstable();
     pids
-}
-
-/// How many processes count their sends for `sys` statistics. While none does, a
-/// send pays one relaxed load for it.
-static COUNTING: AtomicUsize = AtomicUsize::new(0);
-
-/// Counts a send by the calling process, if it counts its sends.
-pub(crate) fn note_send() {
-    crate::observe::hooks::message_sent();
-    if COUNTING.load(Ordering::Relaxed) == 0 {
-        return;
-    }
-    super::context::with(|ctx| {
-        if ctx.entry.counting_sends.load(Ordering::Relaxed) {
-            ctx.entry.sends.fetch_add(1, Ordering::Relaxed);
-        }
-    });
-}
-
-/// Starts counting the calling process's sends; returns the count so far.
-pub(crate) fn start_counting_sends() -> u64 {
-    super::context::with(|ctx| {
-        if !ctx.entry.counting_sends.swap(true, Ordering::Relaxed) {
-            COUNTING.fetch_add(1, Ordering::Relaxed);
-        }
-        ctx.entry.sends.load(Ordering::Relaxed)
-    })
-    .unwrap_or(0)
-}
-
-/// Stops counting the calling process's sends.
-pub(crate) fn stop_counting_sends() {
-    super::context::with(|ctx| {
-        if ctx.entry.counting_sends.swap(false, Ordering::Relaxed) {
-            COUNTING.fetch_sub(1, Ordering::Relaxed);
-        }
-    });
-}
-
-/// Sends counted for the calling process.
-pub(crate) fn sends_counted() -> u64 {
-    super::context::with(|ctx| ctx.entry.sends.load(Ordering::Relaxed)).unwrap_or(0)
-}
-
-/// Marks the calling process as one that writes its own crash reports.
-pub(crate) fn mark_own_crash_reports() {
-    super::context::with(|ctx| ctx.entry.reports_own_crash.store(true, Ordering::Relaxed));
 }

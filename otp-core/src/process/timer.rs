@@ -18,7 +18,8 @@ pub struct Timer {
 
 #[derive(Debug)]
 struct TimerInner {
-    deadline: Instant,
+    /// `None`: never (a delay beyond the clock).
+    deadline: Option<Instant>,
     state: Mutex<TimerState>,
     /// The sleeping task, aborted on cancel so a long timer frees its memory.
     task: OnceLock<AbortHandle>,
@@ -50,7 +51,8 @@ pub enum Cancelled {
 /// # Panics
 /// Outside a tokio runtime.
 pub fn send_after<M: Send + 'static>(subject: &Subject<M>, delay: Duration, message: M) -> Timer {
-    let deadline = Instant::now() + delay;
+    // A delay beyond the clock never fires: the timer waits forever.
+    let deadline = super::time::deadline(delay);
     let inner = Arc::new(TimerInner {
         deadline,
         state: Mutex::new(TimerState::Pending),
@@ -59,12 +61,22 @@ pub fn send_after<M: Send + 'static>(subject: &Subject<M>, delay: Duration, mess
     let timer = inner.clone();
     let subject = subject.clone();
     let task = context::handle("send_after").spawn(async move {
-        tokio::time::sleep_until(deadline).await;
-        let mut state = timer.state.lock();
-        if *state == TimerState::Pending {
-            *state = TimerState::Fired;
-            // Sent under the lock: a cancel either comes first and wins, or finds
-            // the timer fired.
+        match deadline {
+            Some(deadline) => tokio::time::sleep_until(deadline).await,
+            None => std::future::pending().await,
+        }
+        let fired = {
+            let mut state = timer.state.lock();
+            let pending = *state == TimerState::Pending;
+            if pending {
+                *state = TimerState::Fired;
+            }
+            pending
+        };
+        // A cancel that comes first wins; one that comes later finds the timer
+        // fired. The send is outside the lock: dropping a message that cannot
+        // be delivered runs user code, which may cancel this very timer.
+        if fired {
             subject.send(message);
         }
     });
@@ -79,14 +91,15 @@ pub fn cancel_timer(timer: &Timer) -> Cancelled {
     match *state {
         TimerState::Pending => {
             *state = TimerState::Cancelled;
+            drop(state);
+            // Aborting drops the message (user code) on the runtime, not here.
             if let Some(task) = timer.inner.task.get() {
                 task.abort();
             }
             Cancelled::Cancelled {
-                remaining: timer
-                    .inner
-                    .deadline
-                    .saturating_duration_since(Instant::now()),
+                remaining: timer.inner.deadline.map_or(Duration::MAX, |d| {
+                    d.saturating_duration_since(Instant::now())
+                }),
             }
         }
         TimerState::Fired | TimerState::Cancelled => Cancelled::TimerNotFound,

@@ -32,8 +32,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::server::{Flags, Request};
-use super::spec::BoxFuture;
+use super::server::{Argument, Flags, Request, Template};
+use super::spec::erase;
 use super::{
     AutoShutdown, ChildCount, ChildInfo, ChildSpec, ChildType, Message, Restart, Shutdown,
     Strategy, Supervisor, SupervisorError,
@@ -41,53 +41,61 @@ use super::{
 use crate::actor::{StartError, Started};
 use crate::process::{Name, Pid};
 
-type Template<A, D> = Arc<dyn Fn(A) -> BoxFuture<Result<Started<D>, StartError>> + Send + Sync>;
-
 /// Describes a factory: its template and options. Made by [`new`].
 pub struct Builder<A, D> {
-    template: Template<A, D>,
-    restart: Restart,
-    shutdown: Shutdown,
-    child_type: ChildType,
-    intensity: u32,
-    period: Duration,
-    max_children: Option<usize>,
+    template: Template,
+    flags: Flags,
     name: Option<Name<Message>>,
+    _types: PhantomData<fn(A) -> D>,
 }
 
 impl<A, D> Clone for Builder<A, D> {
     fn clone(&self) -> Self {
         Builder {
             template: self.template.clone(),
-            restart: self.restart,
-            shutdown: self.shutdown,
-            child_type: self.child_type,
-            intensity: self.intensity,
-            period: self.period,
-            max_children: self.max_children,
+            flags: self.flags.clone(),
             name: self.name.clone(),
+            _types: PhantomData,
         }
     }
 }
 
 /// A factory whose children are started by `template`: restart `Transient`,
-/// shutdown 5 s, intensity 1 per 5 s, no maximum.
+/// shutdown 5 s, intensity 1 per 5 s, no maximum, `auto_shutdown` never.
 pub fn new<A, D, F, Fut>(template: F) -> Builder<A, D>
 where
-    A: Send + 'static,
+    A: Clone + Send + Sync + 'static,
     D: Send + Sync + 'static,
     F: Fn(A) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Started<D>, StartError>> + Send + 'static,
 {
+    let start = move |argument: Argument| {
+        // The factory's typed handle only ever sends an `A`.
+        let argument = argument
+            .downcast_ref::<A>()
+            .expect("a factory's argument has its type")
+            .clone();
+        erase(template(argument))
+    };
     Builder {
-        template: Arc::new(move |argument| Box::pin(template(argument)) as BoxFuture<_>),
-        restart: Restart::Transient,
-        shutdown: Shutdown::Timeout(Duration::from_secs(5)),
-        child_type: ChildType::Worker,
-        intensity: 1,
-        period: Duration::from_secs(5),
-        max_children: None,
+        template: Template {
+            argument: (std::any::TypeId::of::<A>(), std::any::type_name::<A>()),
+            start: Arc::new(start),
+            restart: Restart::Transient,
+            shutdown: Shutdown::Timeout(Duration::from_secs(5)),
+            child_type: ChildType::Worker,
+            significant: false,
+        },
+        flags: Flags {
+            strategy: Strategy::OneForOne,
+            intensity: 1,
+            period: Duration::from_secs(5),
+            auto_shutdown: AutoShutdown::Never,
+            dynamic: true,
+            max_children: None,
+        },
         name: None,
+        _types: PhantomData,
     }
 }
 
@@ -98,44 +106,58 @@ where
 {
     /// The children's restart type (default `Transient`).
     pub fn restart(mut self, restart: Restart) -> Self {
-        self.restart = restart;
+        self.template.restart = restart;
         self
     }
 
     /// The children's shutdown (default 5 s).
     pub fn shutdown(mut self, shutdown: Shutdown) -> Self {
-        self.shutdown = shutdown;
+        self.template.shutdown = shutdown;
         self
     }
 
     /// The children are supervisors (shutdown `Infinity` unless set otherwise).
     pub fn supervisor_children(mut self) -> Self {
-        self.child_type = ChildType::Supervisor;
-        self.shutdown = Shutdown::Infinity;
+        self.template.child_type = ChildType::Supervisor;
+        self.template.shutdown = Shutdown::Infinity;
+        self
+    }
+
+    /// The children are significant for [`Builder::auto_shutdown`]: transient or
+    /// temporary children only, and an `auto_shutdown` other than never
+    /// (otherwise `start` fails with `bad_combination`).
+    pub fn significant(mut self, significant: bool) -> Self {
+        self.template.significant = significant;
+        self
+    }
+
+    /// When significant children stop the factory (default never).
+    pub fn auto_shutdown(mut self, auto_shutdown: AutoShutdown) -> Self {
+        self.flags.auto_shutdown = auto_shutdown;
         self
     }
 
     /// At most `intensity` restarts within the period (default 1).
     pub fn intensity(mut self, intensity: u32) -> Self {
-        self.intensity = intensity;
+        self.flags.intensity = intensity;
         self
     }
 
-    /// The period over which restarts are counted (default 5 s).
+    /// The period over which restarts are counted (default 5 s; zero is refused).
     pub fn period(mut self, period: Duration) -> Self {
-        self.period = period;
+        self.flags.period = period;
         self
     }
 
     /// At most this many children at once; more is
     /// [`SupervisorError::MaxChildren`].
     pub fn max_children(mut self, max: usize) -> Self {
-        self.max_children = Some(max);
+        self.flags.max_children = Some(max);
         self
     }
 
     /// Registers the factory under `name`; starting a second factory under a taken
-    /// name fails with [`StartError::NameTaken`].
+    /// name fails with [`StartError::NameTaken`]. [`Factory::named`] reaches it.
     pub fn named(mut self, name: Name<Message>) -> Self {
         self.name = Some(name);
         self
@@ -143,22 +165,10 @@ where
 
     /// Starts the factory, with no children yet.
     pub async fn start(self) -> Result<Started<Factory<A, D>>, StartError> {
-        let flags = Flags {
-            strategy: Strategy::OneForOne,
-            intensity: self.intensity,
-            period: self.period,
-            auto_shutdown: AutoShutdown::Never,
-            dynamic: true,
-            max_children: self.max_children,
-        };
-        let started = super::start(flags, Vec::new(), self.name.clone()).await?;
+        let started = super::start(self.flags, Vec::new(), Some(self.template), self.name).await?;
         Ok(Started {
             pid: started.pid,
-            data: Factory {
-                supervisor: started.data,
-                builder: self,
-                _argument: PhantomData,
-            },
+            data: Factory::new(started.data),
         })
     }
 
@@ -171,17 +181,12 @@ where
 /// A running factory supervisor. Cheap to clone.
 pub struct Factory<A, D> {
     supervisor: Supervisor,
-    builder: Builder<A, D>,
-    _argument: PhantomData<fn(A)>,
+    _types: PhantomData<fn(A) -> D>,
 }
 
 impl<A, D> Clone for Factory<A, D> {
     fn clone(&self) -> Self {
-        Factory {
-            supervisor: self.supervisor.clone(),
-            builder: self.builder.clone(),
-            _argument: PhantomData,
-        }
+        Factory::new(self.supervisor.clone())
     }
 }
 
@@ -191,11 +196,28 @@ impl<A, D> std::fmt::Debug for Factory<A, D> {
     }
 }
 
+impl<A, D> Factory<A, D> {
+    fn new(supervisor: Supervisor) -> Self {
+        Factory {
+            supervisor,
+            _types: PhantomData,
+        }
+    }
+}
+
 impl<A, D> Factory<A, D>
 where
     A: Clone + Send + Sync + 'static,
     D: Clone + Send + Sync + 'static,
 {
+    /// The factory registered under `name`, whichever process holds it when a
+    /// request is made. `A` and `D` must be the factory's argument and data
+    /// types: otherwise [`Factory::start_child`] fails with
+    /// [`SupervisorError::WrongType`] (for a wrong `D`, after starting the child).
+    pub fn named(name: &Name<Message>) -> Self {
+        Factory::new(Supervisor::named(name))
+    }
+
     /// The factory's process.
     pub fn pid(&self) -> Pid {
         self.supervisor.pid()
@@ -210,16 +232,10 @@ where
     /// (`supervisor:start_child/2` on a `simple_one_for_one` supervisor). The
     /// argument is kept to restart the child.
     pub async fn start_child(&self, argument: A) -> Result<Started<D>, SupervisorError> {
-        let template = self.builder.template.clone();
-        let mut spec = ChildSpec::worker(format!("{}", crate::process::unique()), move || {
-            template(argument.clone())
-        })
-        .restart(self.builder.restart)
-        .shutdown(self.builder.shutdown);
-        spec.child_type = self.builder.child_type;
+        let argument: Argument = Arc::new(argument);
         let (pid, data) = self
             .supervisor
-            .ask(|reply| Request::StartChild(spec, reply))
+            .ask(|reply| Request::StartDynamic(argument, reply))
             .await??;
         let data = data
             .downcast_ref::<D>()
@@ -228,14 +244,24 @@ where
         Ok(Started { pid, data })
     }
 
-    /// Stops the child `pid` and forgets it.
+    /// Stops the child `pid` and forgets it. A pid that is no longer alive is
+    /// no longer a child: that is `Ok` too, as in Erlang; a live process that is
+    /// not a child is [`SupervisorError::NotFound`].
     pub async fn terminate_child(&self, pid: Pid) -> Result<(), SupervisorError> {
         self.supervisor
             .ask(|reply| Request::TerminatePid(pid, reply))
             .await?
     }
 
-    /// How many children there are.
+    /// The spec of the child `pid` (`supervisor:get_childspec/2`): the template
+    /// with its argument.
+    pub async fn get_childspec(&self, pid: Pid) -> Result<ChildSpec, SupervisorError> {
+        self.supervisor
+            .ask(|reply| Request::GetChildspecPid(pid, reply))
+            .await?
+    }
+
+    /// How many children there are: `specs` is 1, the template, as in Erlang.
     pub async fn count_children(&self) -> Result<ChildCount, SupervisorError> {
         self.supervisor.count_children().await
     }
@@ -243,5 +269,11 @@ where
     /// Every child, in start order.
     pub async fn which_children(&self) -> Result<Vec<ChildInfo>, SupervisorError> {
         self.supervisor.which_children().await
+    }
+
+    /// Stops the factory and its children (all at once), with reason `Normal`
+    /// (`gen_server:stop/1`).
+    pub async fn stop(&self) -> Result<(), SupervisorError> {
+        self.supervisor.stop().await
     }
 }

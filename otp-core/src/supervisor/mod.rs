@@ -74,6 +74,9 @@
 //! # }).unwrap();
 //! ```
 
+mod child;
+mod children;
+mod decide;
 pub mod factory;
 mod restart;
 mod server;
@@ -85,10 +88,11 @@ use std::time::Duration;
 use crate::actor::{self, Initialised, StartError, Started};
 use crate::process::{self, CallError, Name, Pid, Selector, Subject};
 
+pub use child::Child;
 pub use server::Message;
 pub use spec::{ChildSpec, ChildType, Restart, Shutdown};
 
-use server::{Flags, Request};
+use server::{Flags, Request, Template};
 
 /// Which children are restarted when one dies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -119,7 +123,11 @@ pub enum AutoShutdown {
 pub enum ChildPid {
     /// Running as this process.
     Running(Pid),
-    /// Not running (stopped, or a transient child that exited normally).
+    /// Its restart failed and is being tried again (Erlang's
+    /// `{restarting, Pid}`, shown as `restarting`).
+    Restarting,
+    /// Not running (stopped, ignored, or a transient child that exited
+    /// normally).
     Undefined,
 }
 
@@ -128,7 +136,7 @@ impl ChildPid {
     pub fn pid(&self) -> Option<Pid> {
         match self {
             ChildPid::Running(pid) => Some(*pid),
-            ChildPid::Undefined => None,
+            ChildPid::Restarting | ChildPid::Undefined => None,
         }
     }
 }
@@ -144,10 +152,27 @@ pub struct ChildInfo {
     pub child_type: ChildType,
 }
 
+/// Why a supervisor's flags or a child spec are refused (Erlang's
+/// `check_flags` and `check_childspec` errors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The period is zero (`invalid_period`): restarts could never be counted.
+    #[error("the restart period must be longer than zero (invalid_period)")]
+    InvalidPeriod,
+    /// A child's options do not go together (`bad_combination`).
+    #[error("child {id}: {problem} (bad_combination)")]
+    BadCombination {
+        /// The child's id.
+        id: String,
+        /// What does not go together.
+        problem: &'static str,
+    },
+}
+
 /// What [`Supervisor::count_children`] counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChildCount {
-    /// Child specifications held.
+    /// Child specifications held (1 for a factory: its template).
     pub specs: usize,
     /// Children running.
     pub active: usize,
@@ -169,6 +194,20 @@ pub enum SupervisorError {
     /// The child is not running.
     #[error("the child {0} is not running")]
     NotRunning(String),
+    /// The child's restart failed and is being tried again (`restarting`).
+    #[error("the child {0} is restarting")]
+    Restarting(String),
+    /// The child's start returned [`StartError::Ignored`] (Erlang's
+    /// `{ok, undefined}`): nothing runs; a supervisor keeps the spec, a factory
+    /// does not.
+    #[error("the child {0} asked to be ignored")]
+    Ignored(String),
+    /// The child spec does not fit the supervisor.
+    #[error("invalid child spec: {0}")]
+    Invalid(ConfigError),
+    /// A factory request sent to a supervisor that is not a factory.
+    #[error("the supervisor is not a factory")]
+    NotAFactory,
     /// A child with this id exists, not running (`already_present`).
     #[error("a child {0} is already present")]
     AlreadyPresent(String),
@@ -197,9 +236,32 @@ pub struct Supervisor {
 }
 
 impl Supervisor {
-    /// The supervisor's process.
+    /// The supervisor registered under `name`, whichever process holds it when a
+    /// request is made (Erlang's `SupRef` as a registered name). A request when
+    /// nobody holds it fails with [`SupervisorError::NoSupervisor`].
+    pub fn named(name: &Name<Message>) -> Supervisor {
+        Supervisor {
+            subject: name.subject(),
+        }
+    }
+
+    /// The supervisor's process (for a handle made by [`Supervisor::named`], the
+    /// current holder of the name).
     pub fn pid(&self) -> Pid {
         self.subject.owner()
+    }
+
+    /// Stops the supervisor, and with it its children in reverse start order,
+    /// with reason `Normal` (`gen_server:stop/1`): a linked starter that does not
+    /// trap exits survives it. Returns once it has exited.
+    pub async fn stop(&self) -> Result<(), SupervisorError> {
+        stop(self.pid()).await
+    }
+
+    /// The spec of child `id` (`supervisor:get_childspec/2`).
+    pub async fn get_childspec(&self, id: &str) -> Result<ChildSpec, SupervisorError> {
+        self.ask(|reply| Request::GetChildspec(id.to_string(), reply))
+            .await?
     }
 
     async fn ask<R: Send + 'static>(
@@ -255,6 +317,26 @@ impl Supervisor {
             id: id.to_string(),
             _data: PhantomData,
         }
+    }
+}
+
+/// How long [`Supervisor::stop`] waits: Erlang waits forever; a day is as good
+/// and still ends.
+const STOP_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+async fn stop(pid: Pid) -> Result<(), SupervisorError> {
+    match crate::sys::terminate(pid, process::ExitReason::Normal, STOP_TIMEOUT).await {
+        Ok(()) => Ok(()),
+        Err(crate::sys::SysError::NoProcess) => {
+            Err(SupervisorError::NoSupervisor(CallError::NoProcess))
+        }
+        Err(crate::sys::SysError::Timeout) => {
+            Err(SupervisorError::NoSupervisor(CallError::Timeout))
+        }
+        Err(crate::sys::SysError::Exited(reason)) => Err(SupervisorError::NoSupervisor(
+            CallError::CalleeExited(reason),
+        )),
+        Err(_) => Err(SupervisorError::NoSupervisor(CallError::NoProcess)),
     }
 }
 
@@ -324,7 +406,8 @@ impl Builder {
         self
     }
 
-    /// The period over which restarts are counted (default 5 s).
+    /// The period over which restarts are counted (default 5 s). A zero period is
+    /// refused at start ([`ConfigError::InvalidPeriod`]).
     pub fn period(mut self, period: Duration) -> Self {
         self.flags.period = period;
         self
@@ -352,8 +435,14 @@ impl Builder {
 
     /// Starts the supervisor and its children, returning once all have started
     /// (`supervisor:start_link/2`): linked to the caller if it is a process.
+    ///
+    /// Fails with [`StartError::InvalidSupervisor`] for a zero period or a
+    /// significant child that is permanent or under `auto_shutdown` never, with
+    /// [`StartError::DuplicateChildId`] for two children with one id, and with
+    /// [`StartError::ChildFailed`] naming the first child that failed to start
+    /// (those started before it are stopped again).
     pub async fn start(self) -> Result<Started<Supervisor>, StartError> {
-        start(self.flags, self.children, self.name).await
+        start(self.flags, self.children, None, self.name).await
     }
 
     /// A child spec that starts this supervisor under another (type supervisor,
@@ -366,14 +455,17 @@ impl Builder {
 pub(crate) async fn start(
     flags: Flags,
     children: Vec<ChildSpec>,
+    template: Option<Template>,
     name: Option<Name<Message>>,
 ) -> Result<Started<Supervisor>, StartError> {
     let observed = (flags.strategy, flags.intensity, flags.period, flags.dynamic);
     // The initialiser's error is a string; the typed one travels beside it.
     let (typed_error, failure) = flume::bounded::<StartError>(1);
+    let label = name.as_ref().map(|n| n.label().to_string());
     let mut builder =
         actor::new_with_initialiser(START_TIMEOUT, move |subject: Subject<Message>| async move {
-            match server::init(flags, children).await {
+            let label = label.unwrap_or_else(|| process::self_pid().to_string());
+            match server::init(flags, children, template, subject.clone(), label).await {
                 Ok(state) => {
                     let selector = Selector::new()
                         .select(&subject)

@@ -1,13 +1,22 @@
-//! The supervisor's state machine, after Erlang's `supervisor.erl`: start the
-//! children in order; on a child's exit, decide from its restart type whether to
-//! restart, then restart by strategy within the restart intensity; on shutdown,
-//! stop the children in reverse start order.
+//! The supervisor's process: a thin shell around [`super::decide`]. It receives
+//! requests and child exits, asks the decisions what to do, and does it: starts
+//! and stops children, writes the reports, sends itself `try_again_restart`, or
+//! stops.
 
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
+use tokio::time::Instant;
+
+use super::children::{Child, Children, Key, Run};
+use super::decide::{self, Core, Decision, Outcome, Report};
 use super::restart::Intensity;
-use super::spec::{ChildData, ChildSpec, ChildType, Restart, Shutdown};
+use super::spec::{BoxFuture, ChildData, ChildSpec, ChildType, Restart, Shutdown};
 use super::{AutoShutdown, ChildCount, ChildInfo, ChildPid, Strategy, SupervisorError};
 use crate::actor::{Next, StartError};
 use crate::process::{self, ExitMessage, ExitReason, Pid, Selector, Subject};
@@ -16,25 +25,33 @@ use crate::process::{self, ExitMessage, ExitReason, Pid, Selector, Subject};
 /// [`Supervisor`](super::Supervisor).
 pub struct Message(pub(crate) Request);
 
+/// A factory child's argument, type-erased (the factory's handle is typed).
+pub(crate) type Argument = Arc<dyn Any + Send + Sync>;
+
+type Reply<T> = Subject<Result<T, SupervisorError>>;
+
 pub(crate) enum Request {
     ChildExit(ExitMessage),
+    /// `try_again_restart`: retry a restart that failed.
+    TryAgain(Key),
     WhichChildren(Subject<Vec<ChildInfo>>),
     CountChildren(Subject<ChildCount>),
-    TerminateChild(String, Subject<Result<(), SupervisorError>>),
-    TerminatePid(Pid, Subject<Result<(), SupervisorError>>),
-    RestartChild(String, Subject<Result<Pid, SupervisorError>>),
-    DeleteChild(String, Subject<Result<(), SupervisorError>>),
-    StartChild(
-        ChildSpec,
-        Subject<Result<(Pid, ChildData), SupervisorError>>,
-    ),
-    ChildData(String, Subject<Result<ChildData, SupervisorError>>),
+    TerminateChild(String, Reply<()>),
+    TerminatePid(Pid, Reply<()>),
+    RestartChild(String, Reply<Pid>),
+    DeleteChild(String, Reply<()>),
+    StartChild(ChildSpec, Reply<(Pid, ChildData)>),
+    StartDynamic(Argument, Reply<(Pid, ChildData)>),
+    ChildData(String, Reply<ChildData>),
+    GetChildspec(String, Reply<ChildSpec>),
+    GetChildspecPid(Pid, Reply<ChildSpec>),
 }
 
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Request::ChildExit(exit) => write!(f, "ChildExit({exit:?})"),
+            Request::TryAgain(key) => write!(f, "TryAgain({key})"),
             Request::WhichChildren(_) => f.write_str("WhichChildren"),
             Request::CountChildren(_) => f.write_str("CountChildren"),
             Request::TerminateChild(id, _) => write!(f, "TerminateChild({id:?})"),
@@ -42,86 +59,132 @@ impl fmt::Debug for Message {
             Request::RestartChild(id, _) => write!(f, "RestartChild({id:?})"),
             Request::DeleteChild(id, _) => write!(f, "DeleteChild({id:?})"),
             Request::StartChild(spec, _) => write!(f, "StartChild({:?})", spec.id),
+            Request::StartDynamic(..) => f.write_str("StartDynamic"),
             Request::ChildData(id, _) => write!(f, "ChildData({id:?})"),
+            Request::GetChildspec(id, _) => write!(f, "GetChildspec({id:?})"),
+            Request::GetChildspecPid(pid, _) => write!(f, "GetChildspec({pid})"),
         }
     }
 }
 
+/// A supervisor's flags (Erlang's `sup_flags()`).
 #[derive(Clone, Debug)]
 pub(crate) struct Flags {
     pub(crate) strategy: Strategy,
     pub(crate) intensity: u32,
     pub(crate) period: Duration,
     pub(crate) auto_shutdown: AutoShutdown,
-    /// A factory (simple_one_for_one): children are made by `StartChild`, and
-    /// deleted when they stop for good.
+    /// A factory (simple_one_for_one): children are made from the template, and
+    /// forgotten when they stop for good.
     pub(crate) dynamic: bool,
     pub(crate) max_children: Option<usize>,
 }
 
-struct Child {
-    spec: ChildSpec,
-    pid: Option<Pid>,
-    data: Option<ChildData>,
+/// A factory's template: the start function taking the argument, and the
+/// children's restart, shutdown, type and significance.
+#[derive(Clone)]
+pub(crate) struct Template {
+    /// The argument's type, checked before a start.
+    pub(crate) argument: (std::any::TypeId, &'static str),
+    pub(crate) start: Arc<dyn Fn(Argument) -> super::spec::StartResult + Send + Sync>,
+    pub(crate) restart: Restart,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) child_type: ChildType,
+    pub(crate) significant: bool,
+}
+
+impl Template {
+    fn spec(&self, argument: Argument) -> ChildSpec {
+        let start = self.start.clone();
+        ChildSpec {
+            id: process::unique().to_string(),
+            start: Arc::new(move || start(argument.clone())),
+            restart: self.restart,
+            shutdown: self.shutdown,
+            child_type: self.child_type,
+            significant: self.significant,
+        }
+    }
 }
 
 pub(crate) struct State {
-    flags: Flags,
-    children: Vec<Child>,
-    intensity: Intensity,
+    core: Core,
+    template: Option<Template>,
+    /// Its own subject, for `try_again_restart`.
+    me: Subject<Message>,
+    /// Its name or pid, for the reports (looked up once).
+    label: String,
 }
 
 impl fmt::Debug for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let children: Vec<String> = self
+            .core
             .children
             .iter()
-            .map(|c| match c.pid {
-                Some(pid) => format!("{} {pid}", c.spec.id),
-                None => format!("{} (not running)", c.spec.id),
+            .map(|(_, c)| match &c.run {
+                Run::Running(pid, _) => format!("{} {pid}", c.spec.id),
+                Run::Restarting => format!("{} (restarting)", c.spec.id),
+                Run::Stopped => format!("{} (not running)", c.spec.id),
             })
             .collect();
+        let flags = &self.core.flags;
         f.debug_struct("Supervisor")
-            .field("strategy", &self.flags.strategy)
-            .field("intensity", &self.flags.intensity)
-            .field("period", &self.flags.period)
+            .field("strategy", &flags.strategy)
+            .field("intensity", &flags.intensity)
+            .field("period", &flags.period)
             .field("children", &children)
             .finish()
     }
 }
 
-fn supervisor_name() -> String {
-    let me = process::self_pid();
-    process::info(me)
-        .and_then(|i| i.registered_name)
-        .unwrap_or_else(|| me.to_string())
-}
-
-/// Checks the specs, then starts each child in order. If one fails, those already
-/// started are stopped in reverse order and the error names the child.
-pub(crate) async fn init(flags: Flags, specs: Vec<ChildSpec>) -> Result<State, StartError> {
-    for (i, spec) in specs.iter().enumerate() {
-        if specs[..i].iter().any(|s| s.id == spec.id) {
+/// Checks the flags and specs, then starts each child in order. If one fails,
+/// those already started are stopped in reverse order and the error names it.
+pub(crate) async fn init(
+    flags: Flags,
+    specs: Vec<ChildSpec>,
+    template: Option<Template>,
+    me: Subject<Message>,
+    label: String,
+) -> Result<State, StartError> {
+    decide::check_flags(&flags).map_err(StartError::InvalidSupervisor)?;
+    let mut ids = HashSet::with_capacity(specs.len());
+    for spec in &specs {
+        if !ids.insert(spec.id.as_str()) {
             return Err(StartError::DuplicateChildId(spec.id.clone()));
         }
-        check_significant(spec)?;
+        decide::check_spec(&flags, spec).map_err(StartError::InvalidSupervisor)?;
+    }
+    if let Some(template) = &template {
+        let probe = ChildSpec {
+            id: "template".to_string(),
+            start: Arc::new(|| Box::pin(async { Err(StartError::Ignored) }) as BoxFuture<_>),
+            restart: template.restart,
+            shutdown: template.shutdown,
+            child_type: template.child_type,
+            significant: template.significant,
+        };
+        decide::check_spec(&flags, &probe).map_err(StartError::InvalidSupervisor)?;
     }
     let mut state = State {
-        intensity: Intensity::new(flags.intensity, flags.period),
-        flags,
-        children: Vec::with_capacity(specs.len()),
+        core: Core {
+            intensity: Intensity::new(flags.intensity, flags.period),
+            flags,
+            children: Children::default(),
+        },
+        template,
+        me,
+        label,
     };
     for spec in specs {
-        match start_one(&spec).await {
-            Ok((pid, data)) => state.children.push(Child {
-                spec,
-                pid: Some(pid),
-                data: Some(data),
-            }),
+        let key = state.core.children.push(spec);
+        match state.start(key).await {
+            Ok(pid) => decide::started(&mut state.core, key, pid),
             Err(reason) => {
+                let id = state.core.children.remove(key).expect("pushed").spec.id;
                 state.stop_all().await;
                 return Err(StartError::ChildFailed {
-                    id: spec.id,
+                    id,
                     reason: Box::new(reason),
                 });
             }
@@ -130,35 +193,44 @@ pub(crate) async fn init(flags: Flags, specs: Vec<ChildSpec>) -> Result<State, S
     Ok(state)
 }
 
-fn check_significant(spec: &ChildSpec) -> Result<(), StartError> {
-    if spec.significant && spec.restart == Restart::Permanent {
-        return Err(StartError::InitFailed(format!(
-            "child {}: a significant child must be transient or temporary",
-            spec.id
-        )));
-    }
-    Ok(())
-}
+/// How long a restart waits for the previous holder of a child's name to finish
+/// exiting.
+const NAME_RELEASE: Duration = Duration::from_secs(5);
 
-async fn start_one(spec: &ChildSpec) -> Result<(Pid, ChildData), StartError> {
-    let started = (spec.start)().await;
-    match &started {
-        Ok((pid, _)) => crate::log::debug!(
-            target: "otp::supervisor",
-            supervisor = %supervisor_name(),
-            child_id = %spec.id,
-            pid = %pid,
-            "child started"
-        ),
-        Err(reason) => crate::log::error!(
-            target: "otp::supervisor",
-            supervisor = %supervisor_name(),
-            child_id = %spec.id,
-            reason = %reason,
-            "supervisor report: start_error"
-        ),
+/// Runs a child's start function. A panic in it is a failed start, never the
+/// supervisor's crash; `Ignored` is `Ok(None)`. A name still held by a process
+/// that is already dead (killed, still unwinding, as the children of a killed
+/// supervisor are) is waited for and the start tried once more: a restart must
+/// not race the exit of the process it replaces.
+async fn run_start(spec: &ChildSpec) -> Result<Option<(Pid, ChildData)>, StartError> {
+    let mut waited = false;
+    loop {
+        let attempt = std::panic::catch_unwind(AssertUnwindSafe(|| (spec.start)()));
+        let result = match attempt {
+            Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
+            Err(payload) => Err(payload),
+        };
+        match result {
+            Ok(Ok(started)) => return Ok(Some(started)),
+            Ok(Err(StartError::Ignored)) => return Ok(None),
+            Ok(Err(StartError::NameTaken { holder, .. }))
+                if !waited && !process::is_alive(holder) =>
+            {
+                waited = true;
+                let monitor = process::monitor(holder);
+                let down = Selector::new().select_monitor(monitor, |_| ());
+                if down.receive(NAME_RELEASE).await.is_err() {
+                    process::demonitor(monitor);
+                }
+            }
+            Ok(Err(error)) => return Err(error),
+            Err(payload) => {
+                return Err(StartError::InitExited(ExitReason::Panic(
+                    process::panic_reason(payload),
+                )));
+            }
+        }
     }
-    started
 }
 
 /// Stops a child as `supervisor:shutdown/2` does: monitor, unlink, then an exit
@@ -177,24 +249,67 @@ async fn stop_child(pid: Pid, shutdown: Shutdown) -> ExitReason {
             if let Ok(reason) = down.receive(timeout).await {
                 return reason;
             }
-            crate::log::warning!(
-                target: "otp::supervisor",
-                supervisor = %supervisor_name(),
-                pid = %pid,
-                "child did not stop within {timeout:?}: killing it"
-            );
             process::kill(pid);
         }
     }
     down.receive_forever().await.unwrap_or(ExitReason::NoProc)
 }
 
-/// What happens after a request: go on, or stop the supervisor with a reason.
-type Outcome = Result<(), ExitReason>;
+/// Stops many children at once, as `terminate_dynamic_children/1` does: all are
+/// sent the exit signal, then waited for together within one shutdown time,
+/// then the rest are killed.
+async fn stop_children(pids: Vec<Pid>, shutdown: Shutdown) {
+    let mut waiting: HashMap<u64, Pid> = HashMap::with_capacity(pids.len());
+    for pid in pids {
+        let monitor = process::monitor(pid);
+        process::unlink(pid);
+        process::flush_exits_from(pid);
+        waiting.insert(monitor.reference, pid);
+        match shutdown {
+            Shutdown::BrutalKill => process::kill(pid),
+            _ => process::send_exit(pid, ExitReason::Shutdown),
+        }
+    }
+    let downs = Selector::new().select_monitors(|down| down.monitor.reference);
+    if let Shutdown::Timeout(timeout) = shutdown {
+        let deadline = Instant::now() + timeout;
+        while !waiting.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match downs.receive(left).await {
+                Ok(reference) => {
+                    waiting.remove(&reference);
+                }
+                Err(_) => break,
+            }
+        }
+        for pid in waiting.values() {
+            process::kill(*pid);
+        }
+    }
+    while !waiting.is_empty() {
+        match downs.receive_forever().await {
+            Ok(reference) => {
+                waiting.remove(&reference);
+            }
+            Err(_) => break,
+        }
+    }
+}
 
 pub(crate) async fn handle(mut state: State, Message(request): Message) -> Next<State, Message> {
     let outcome = match request {
-        Request::ChildExit(exit) => state.child_exited(exit).await,
+        Request::ChildExit(exit) => {
+            let decision = decide::child_exited(&mut state.core, exit.pid, exit.reason, now());
+            state.perform(decision).await
+        }
+        Request::TryAgain(key) => {
+            // A retry loop whose starts fail at once never awaits anything that
+            // is not ready: let the other processes (a caller waiting for a
+            // reply, the parent) run before each attempt.
+            tokio::task::yield_now().await;
+            let decision = decide::try_again(&mut state.core, key, now());
+            state.perform(decision).await
+        }
         Request::WhichChildren(reply) => {
             reply.send(state.which_children());
             Ok(())
@@ -204,16 +319,15 @@ pub(crate) async fn handle(mut state: State, Message(request): Message) -> Next<
             Ok(())
         }
         Request::TerminateChild(id, reply) => {
-            reply.send(state.terminate_child(&id).await);
+            let found = state.find(&id);
+            reply.send(state.terminate_child(found).await);
             Ok(())
         }
         Request::TerminatePid(pid, reply) => {
-            let found = state.children.iter().position(|c| c.pid == Some(pid));
-            let result = match found {
-                Some(at) => {
-                    let id = state.children[at].spec.id.clone();
-                    state.terminate_child(&id).await
-                }
+            let result = match state.core.children.find_pid(pid) {
+                Some(key) => state.terminate_child(Ok(key)).await,
+                // A pid that is no longer alive is no longer a child: done.
+                None if !process::is_alive(pid) => Ok(()),
                 None => Err(SupervisorError::NotFound(pid.to_string())),
             };
             reply.send(result);
@@ -231,15 +345,41 @@ pub(crate) async fn handle(mut state: State, Message(request): Message) -> Next<
             reply.send(state.start_child(spec).await);
             Ok(())
         }
-        Request::ChildData(id, reply) => {
-            let data = match state.find(&id) {
-                Some(at) => state.children[at]
-                    .data
-                    .clone()
-                    .ok_or(SupervisorError::NotRunning(id)),
-                None => Err(SupervisorError::NotFound(id)),
+        Request::StartDynamic(argument, reply) => {
+            let result = match &state.template {
+                Some(template) if (*argument).type_id() != template.argument.0 => {
+                    Err(SupervisorError::WrongType(template.argument.1))
+                }
+                Some(template) => {
+                    let spec = template.spec(argument);
+                    state.start_child(spec).await
+                }
+                None => Err(SupervisorError::NotAFactory),
             };
+            reply.send(result);
+            Ok(())
+        }
+        Request::ChildData(id, reply) => {
+            let data = state.find(&id).and_then(|key| {
+                match &state.core.children.get(key).expect("found").run {
+                    Run::Running(_, data) => Ok(data.clone()),
+                    _ => Err(SupervisorError::NotRunning(id)),
+                }
+            });
             reply.send(data);
+            Ok(())
+        }
+        Request::GetChildspec(id, reply) => {
+            let spec = state.find(&id).map(|key| state.child(key).spec.clone());
+            reply.send(spec);
+            Ok(())
+        }
+        Request::GetChildspecPid(pid, reply) => {
+            let spec = match state.core.children.find_pid(pid) {
+                Some(key) => Ok(state.child(key).spec.clone()),
+                None => Err(SupervisorError::NotFound(pid.to_string())),
+            };
+            reply.send(spec);
             Ok(())
         }
     };
@@ -249,253 +389,278 @@ pub(crate) async fn handle(mut state: State, Message(request): Message) -> Next<
     }
 }
 
+fn now() -> Instant {
+    Instant::now()
+}
+
 impl State {
-    fn find(&self, id: &str) -> Option<usize> {
-        self.children.iter().position(|c| c.spec.id == id)
+    fn find(&self, id: &str) -> Result<Key, SupervisorError> {
+        self.core
+            .children
+            .find_id(id)
+            .ok_or_else(|| SupervisorError::NotFound(id.to_string()))
     }
 
-    /// A child exited: restart it (and its siblings, by strategy) if its restart
-    /// type says so, within the restart intensity.
-    async fn child_exited(&mut self, exit: ExitMessage) -> Outcome {
-        let Some(at) = self.children.iter().position(|c| c.pid == Some(exit.pid)) else {
-            // Not a current child: an EXIT left over from a child already stopped.
-            return Ok(());
-        };
-        let reason = exit.reason;
-        let child = &mut self.children[at];
-        child.pid = None;
-        child.data = None;
-        report_exit(&child.spec, exit.pid, &reason);
-        let restart = match child.spec.restart {
-            Restart::Permanent => true,
-            Restart::Transient => !reason.is_clean(),
-            Restart::Temporary => false,
-        };
-        if !restart {
-            let significant = child.spec.significant;
-            if child.spec.restart == Restart::Temporary || self.flags.dynamic {
-                self.children.remove(at);
-            }
-            return self.auto_shutdown(significant);
-        }
-        self.restart(at).await
+    fn child(&self, key: Key) -> &Child {
+        self.core.children.get(key).expect("a known key")
     }
 
-    /// `auto_shutdown`: a significant child stopped for good.
-    fn auto_shutdown(&self, significant: bool) -> Outcome {
-        if !significant {
-            return Ok(());
+    /// Starts the child `key` (not changing the state), reporting the outcome.
+    async fn start(&self, key: Key) -> Result<Option<(Pid, ChildData)>, StartError> {
+        let spec = &self.child(key).spec;
+        let started = run_start(spec).await;
+        match &started {
+            Ok(Some((pid, _))) => crate::log::debug!(
+                target: "otp::supervisor",
+                supervisor = %self.label,
+                child_id = %spec.id,
+                pid = %pid,
+                "child started"
+            ),
+            Ok(None) => crate::log::debug!(
+                target: "otp::supervisor",
+                supervisor = %self.label,
+                child_id = %spec.id,
+                "child start ignored"
+            ),
+            Err(_) => {}
         }
-        let all_gone = || {
-            self.children
-                .iter()
-                .filter(|c| c.spec.significant)
-                .all(|c| c.pid.is_none())
-        };
-        match self.flags.auto_shutdown {
-            AutoShutdown::Never => Ok(()),
-            AutoShutdown::AnySignificant => Err(ExitReason::Shutdown),
-            AutoShutdown::AllSignificant if all_gone() => Err(ExitReason::Shutdown),
-            AutoShutdown::AllSignificant => Ok(()),
-        }
+        started
     }
 
-    /// Restarts after the child at `at` died, by strategy; a restart that fails
-    /// counts as another restart and is tried again, until the intensity runs out.
-    async fn restart(&mut self, at: usize) -> Outcome {
-        let failed = self.children[at].spec.id.clone();
+    /// Performs a decision, and the decisions that follow from it, until one
+    /// says to go on, to try again later or to stop.
+    async fn perform(&mut self, mut decision: Decision) -> Result<(), ExitReason> {
         loop {
-            if !self.intensity.add_restart() {
+            for report in decision.reports.drain(..) {
+                self.report(report);
+            }
+            match decision.outcome {
+                Outcome::Continue => return Ok(()),
+                Outcome::Shutdown(reason) => return Err(reason),
+                Outcome::TryAgain(key) => {
+                    self.me.send(Message(Request::TryAgain(key)));
+                    return Ok(());
+                }
+                Outcome::Restart(plan) => {
+                    for stop in plan.stop {
+                        stop_child(stop.pid, stop.shutdown).await;
+                    }
+                    decision = Decision {
+                        outcome: Outcome::Continue,
+                        reports: Vec::new(),
+                    };
+                    for key in plan.start {
+                        match self.start(key).await {
+                            Ok(started) => {
+                                if let Some((pid, _)) = &started {
+                                    crate::observe::hooks::child_restarted(
+                                        &self.child(key).spec.id,
+                                    );
+                                    crate::log::info!(
+                                        target: "otp::supervisor",
+                                        supervisor = %self.label,
+                                        child_id = %self.child(key).spec.id,
+                                        pid = %pid,
+                                        "supervisor report: child restarted"
+                                    );
+                                }
+                                decide::started(&mut self.core, key, started);
+                            }
+                            Err(reason) => {
+                                decision = decide::start_failed(&mut self.core, key, reason);
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn report(&self, report: Report) {
+        let supervisor = &self.label;
+        match report {
+            Report::ChildTerminated { id, pid, reason } => {
+                if !reason.is_clean() {
+                    crate::observe::hooks::child_crashed(&id);
+                }
                 crate::log::error!(
                     target: "otp::supervisor",
-                    supervisor = %supervisor_name(),
-                    intensity = self.flags.intensity,
-                    period = ?self.flags.period,
-                    "supervisor report: reached_max_restart_intensity, shutting down"
-                );
-                return Err(ExitReason::Shutdown);
+                    supervisor = %supervisor,
+                    child_id = %id,
+                    pid = %pid,
+                    reason = %reason,
+                    "supervisor report: child_terminated"
+                )
             }
-            let Some(at) = self.find(&failed) else {
-                return Ok(());
-            };
-            let mut group = match self.flags.strategy {
-                Strategy::OneForOne => at..at + 1,
-                Strategy::OneForAll => 0..self.children.len(),
-                Strategy::RestForOne => at..self.children.len(),
-            };
-            // Stop the rest of the group, last started first.
-            for i in group.clone().rev() {
-                if let Some(pid) = self.children[i].pid.take() {
-                    self.children[i].data = None;
-                    stop_child(pid, self.children[i].spec.shutdown).await;
-                }
-            }
-            // Temporary children in the group are not restarted: drop them.
-            let mut i = group.start;
-            while i < group.end {
-                let child = &self.children[i].spec;
-                if child.restart == Restart::Temporary && child.id != failed {
-                    self.children.remove(i);
-                    group.end -= 1;
-                } else {
-                    i += 1;
-                }
-            }
-            if self.start_group(group).await {
-                return Ok(());
-            }
+            Report::ChildExited { id, pid, reason } => crate::log::info!(
+                target: "otp::supervisor",
+                supervisor = %supervisor,
+                child_id = %id,
+                pid = %pid,
+                reason = %reason,
+                "child exited"
+            ),
+            Report::StartError { id, reason } => crate::log::error!(
+                target: "otp::supervisor",
+                supervisor = %supervisor,
+                child_id = %id,
+                reason = %reason,
+                "supervisor report: start_error"
+            ),
+            Report::MaxIntensity => crate::log::error!(
+                target: "otp::supervisor",
+                supervisor = %supervisor,
+                intensity = self.core.flags.intensity,
+                period = ?self.core.flags.period,
+                "supervisor report: reached_max_restart_intensity, shutting down"
+            ),
+            Report::AutoShutdown { id } => crate::log::info!(
+                target: "otp::supervisor",
+                supervisor = %supervisor,
+                child_id = %id,
+                "supervisor report: auto_shutdown by significant child"
+            ),
         }
     }
 
-    /// Starts the children of `group` that are not running, in order; `false` if
-    /// one failed (those started stay up; the next round starts the rest).
-    async fn start_group(&mut self, group: std::ops::Range<usize>) -> bool {
-        for i in group {
-            if self.children[i].pid.is_some() {
-                continue;
-            }
-            match start_one(&self.children[i].spec).await {
-                Ok((pid, data)) => {
-                    crate::observe::hooks::child_restarted(&self.children[i].spec.id);
-                    crate::log::info!(
-                        target: "otp::supervisor",
-                        supervisor = %supervisor_name(),
-                        child_id = %self.children[i].spec.id,
-                        pid = %pid,
-                        "supervisor report: child restarted"
-                    );
-                    self.children[i].pid = Some(pid);
-                    self.children[i].data = Some(data);
-                }
-                Err(_) => return false,
-            }
-        }
-        true
-    }
-
-    /// Stops every child in reverse start order (the supervisor is stopping).
+    /// Stops every child in reverse start order (the supervisor is stopping); a
+    /// factory's children all at once.
     pub(crate) async fn stop_all(&mut self) {
-        for child in self.children.iter_mut().rev() {
-            if let Some(pid) = child.pid.take() {
-                child.data = None;
-                stop_child(pid, child.spec.shutdown).await;
+        let keys: Vec<Key> = self.core.children.keys();
+        if self.core.flags.dynamic {
+            let mut pids = Vec::with_capacity(self.core.children.running());
+            for key in keys {
+                if let Some(Run::Running(pid, _)) = self.core.children.set(key, Run::Stopped) {
+                    pids.push(pid);
+                }
+            }
+            let shutdown = self
+                .template
+                .as_ref()
+                .map_or(Shutdown::Infinity, |t| t.shutdown);
+            stop_children(pids, shutdown).await;
+            return;
+        }
+        for key in keys.into_iter().rev() {
+            let shutdown = self.child(key).spec.shutdown;
+            if let Some(Run::Running(pid, _)) = self.core.children.set(key, Run::Stopped) {
+                stop_child(pid, shutdown).await;
             }
         }
     }
 
     fn which_children(&self) -> Vec<ChildInfo> {
-        self.children
+        self.core
+            .children
             .iter()
-            .map(|c| ChildInfo {
+            .map(|(_, c)| ChildInfo {
                 id: c.spec.id.clone(),
-                pid: match c.pid {
-                    Some(pid) => ChildPid::Running(pid),
-                    None => ChildPid::Undefined,
+                pid: match &c.run {
+                    Run::Running(pid, _) => ChildPid::Running(*pid),
+                    Run::Restarting => ChildPid::Restarting,
+                    Run::Stopped => ChildPid::Undefined,
                 },
                 child_type: c.spec.child_type,
             })
             .collect()
     }
 
+    /// `count_children/1`: a factory counts its template as its one spec.
     fn count_children(&self) -> ChildCount {
+        let children = &self.core.children;
         let of = |t| {
-            self.children
+            children
                 .iter()
-                .filter(|c| c.spec.child_type == t)
+                .filter(|(_, c)| c.spec.child_type == t)
                 .count()
         };
         ChildCount {
-            specs: self.children.len(),
-            active: self.children.iter().filter(|c| c.pid.is_some()).count(),
+            specs: if self.core.flags.dynamic {
+                1
+            } else {
+                children.len()
+            },
+            active: children.running(),
             supervisors: of(ChildType::Supervisor),
             workers: of(ChildType::Worker),
         }
     }
 
-    async fn terminate_child(&mut self, id: &str) -> Result<(), SupervisorError> {
-        let at = self
-            .find(id)
-            .ok_or_else(|| SupervisorError::NotFound(id.to_string()))?;
-        if let Some(pid) = self.children[at].pid.take() {
-            self.children[at].data = None;
-            stop_child(pid, self.children[at].spec.shutdown).await;
+    async fn terminate_child(
+        &mut self,
+        key: Result<Key, SupervisorError>,
+    ) -> Result<(), SupervisorError> {
+        let key = key?;
+        let shutdown = self.child(key).spec.shutdown;
+        if let Some(Run::Running(pid, _)) = self.core.children.set(key, Run::Stopped) {
+            stop_child(pid, shutdown).await;
         }
-        if self.children[at].spec.restart == Restart::Temporary || self.flags.dynamic {
-            self.children.remove(at);
-        }
+        decide::forget(&mut self.core, key);
         Ok(())
     }
 
     async fn restart_child(&mut self, id: &str) -> Result<Pid, SupervisorError> {
-        let at = self
-            .find(id)
-            .ok_or_else(|| SupervisorError::NotFound(id.to_string()))?;
-        if let Some(pid) = self.children[at].pid {
-            return Err(SupervisorError::Running(pid));
+        let key = self.find(id)?;
+        match &self.child(key).run {
+            Run::Running(pid, _) => return Err(SupervisorError::Running(*pid)),
+            Run::Restarting => return Err(SupervisorError::Restarting(id.to_string())),
+            Run::Stopped => {}
         }
-        let (pid, data) = start_one(&self.children[at].spec)
+        match self
+            .start(key)
             .await
-            .map_err(SupervisorError::StartFailed)?;
-        self.children[at].pid = Some(pid);
-        self.children[at].data = Some(data);
-        Ok(pid)
+            .map_err(SupervisorError::StartFailed)?
+        {
+            Some((pid, data)) => {
+                decide::started(&mut self.core, key, Some((pid, data)));
+                Ok(pid)
+            }
+            None => Err(SupervisorError::Ignored(id.to_string())),
+        }
     }
 
     fn delete_child(&mut self, id: &str) -> Result<(), SupervisorError> {
-        let at = self
-            .find(id)
-            .ok_or_else(|| SupervisorError::NotFound(id.to_string()))?;
-        if let Some(pid) = self.children[at].pid {
-            return Err(SupervisorError::Running(pid));
+        let key = self.find(id)?;
+        match &self.child(key).run {
+            Run::Running(pid, _) => Err(SupervisorError::Running(*pid)),
+            Run::Restarting => Err(SupervisorError::Restarting(id.to_string())),
+            Run::Stopped => {
+                self.core.children.remove(key);
+                Ok(())
+            }
         }
-        self.children.remove(at);
-        Ok(())
     }
 
     async fn start_child(&mut self, spec: ChildSpec) -> Result<(Pid, ChildData), SupervisorError> {
-        if let Some(at) = self.find(&spec.id) {
-            return Err(match self.children[at].pid {
-                Some(pid) => SupervisorError::AlreadyStarted(pid),
-                None => SupervisorError::AlreadyPresent(spec.id),
+        if let Some(key) = self.core.children.find_id(&spec.id) {
+            return Err(match &self.child(key).run {
+                Run::Running(pid, _) => SupervisorError::AlreadyStarted(*pid),
+                _ => SupervisorError::AlreadyPresent(spec.id),
             });
         }
-        if let Some(max) = self.flags.max_children {
-            if self.children.len() >= max {
+        if let Some(max) = self.core.flags.max_children {
+            if self.core.children.len() >= max {
                 return Err(SupervisorError::MaxChildren(max));
             }
         }
-        check_significant(&spec).map_err(SupervisorError::StartFailed)?;
-        let (pid, data) = start_one(&spec)
-            .await
-            .map_err(SupervisorError::StartFailed)?;
-        self.children.push(Child {
-            spec,
-            pid: Some(pid),
-            data: Some(data.clone()),
-        });
-        Ok((pid, data))
-    }
-}
-
-fn report_exit(spec: &ChildSpec, pid: Pid, reason: &ExitReason) {
-    if reason.is_clean() {
-        crate::log::info!(
-            target: "otp::supervisor",
-            supervisor = %supervisor_name(),
-            child_id = %spec.id,
-            pid = %pid,
-            reason = %reason,
-            "child exited"
-        );
-    } else {
-        crate::observe::hooks::child_crashed(&spec.id);
-        crate::log::error!(
-            target: "otp::supervisor",
-            supervisor = %supervisor_name(),
-            child_id = %spec.id,
-            pid = %pid,
-            reason = %reason,
-            "supervisor report: child_terminated"
-        );
+        decide::check_spec(&self.core.flags, &spec).map_err(SupervisorError::Invalid)?;
+        let id = spec.id.clone();
+        let key = self.core.children.push(spec);
+        match self.start(key).await {
+            Ok(Some((pid, data))) => {
+                decide::started(&mut self.core, key, Some((pid, data.clone())));
+                Ok((pid, data))
+            }
+            Ok(None) => {
+                decide::started(&mut self.core, key, None);
+                Err(SupervisorError::Ignored(id))
+            }
+            Err(reason) => {
+                self.core.children.remove(key);
+                Err(SupervisorError::StartFailed(reason))
+            }
+        }
     }
 }

@@ -14,7 +14,10 @@ pub(crate) type BoxFuture<T> = std::pin::Pin<Box<dyn Future<Output = T> + Send>>
 /// [`ChildHandle`](super::ChildHandle) for typed access).
 pub(crate) type ChildData = Arc<dyn Any + Send + Sync>;
 
-type StartFn = Arc<dyn Fn() -> BoxFuture<Result<(Pid, ChildData), StartError>> + Send + Sync>;
+/// What a child's start function gives: its pid and data, or why it did not start.
+pub(crate) type StartResult = BoxFuture<Result<(Pid, ChildData), StartError>>;
+
+type StartFn = Arc<dyn Fn() -> StartResult + Send + Sync>;
 
 /// When a child that exited is restarted (`restart` in Erlang's child spec).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,6 +72,10 @@ pub struct ChildSpec {
 
 impl ChildSpec {
     /// A worker: restart `Permanent`, shutdown `Timeout(5 s)`, not significant.
+    ///
+    /// A start that fails with [`StartError::Ignored`] (Erlang's `ignore`) leaves
+    /// the child not running, its spec kept; a start function that panics is a
+    /// failed start, as one returning an error.
     pub fn worker<D, F, Fut>(id: impl Into<String>, start: F) -> ChildSpec
     where
         D: Send + Sync + 'static,
@@ -77,13 +84,7 @@ impl ChildSpec {
     {
         ChildSpec {
             id: id.into(),
-            start: Arc::new(move || {
-                let started = start();
-                Box::pin(async move {
-                    let Started { pid, data } = started.await?;
-                    Ok((pid, Arc::new(data) as ChildData))
-                }) as BoxFuture<_>
-            }),
+            start: Arc::new(move || erase(start())),
             restart: Restart::Permanent,
             shutdown: Shutdown::Timeout(Duration::from_secs(5)),
             child_type: ChildType::Worker,
@@ -129,6 +130,49 @@ impl ChildSpec {
     /// The child's id.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// When the child is restarted.
+    pub fn restart_type(&self) -> Restart {
+        self.restart
+    }
+
+    /// How the child is stopped.
+    pub fn shutdown_type(&self) -> Shutdown {
+        self.shutdown
+    }
+
+    /// Worker or supervisor.
+    pub fn child_type(&self) -> ChildType {
+        self.child_type
+    }
+
+    /// Whether the child is significant.
+    pub fn is_significant(&self) -> bool {
+        self.significant
+    }
+}
+
+/// A start's future, its data type-erased.
+pub(crate) fn erase<D: Send + Sync + 'static>(
+    started: impl Future<Output = Result<Started<D>, StartError>> + Send + 'static,
+) -> StartResult {
+    Box::pin(async move {
+        let Started { pid, data } = started.await?;
+        Ok((pid, Arc::new(data) as ChildData))
+    })
+}
+
+/// A spec whose start does nothing, for tests of the decisions.
+#[cfg(test)]
+pub(crate) fn test_spec(id: &str) -> ChildSpec {
+    ChildSpec {
+        id: id.to_string(),
+        start: Arc::new(|| Box::pin(async { Err(StartError::Ignored) }) as StartResult),
+        restart: Restart::Permanent,
+        shutdown: Shutdown::Timeout(Duration::from_secs(5)),
+        child_type: ChildType::Worker,
+        significant: false,
     }
 }
 

@@ -192,7 +192,7 @@ async fn request(target: impl Address, timeout: Duration, kind: Kind) -> Result<
     match result {
         Ok(Reply::Error(error)) => Err(error),
         Ok(reply) => Ok(reply),
-        Err(CallError::Timeout) => Err(SysError::Timeout),
+        Err(CallError::Timeout | CallError::NoRuntime) => Err(SysError::Timeout),
         Err(CallError::NoProcess | CallError::CallingSelf) => Err(SysError::NoProcess),
         Err(CallError::CalleeExited(reason)) => Err(SysError::Exited(reason)),
     }

@@ -9,7 +9,7 @@
 -behaviour(gen_server).
 -export([ping/1, echo/1, serve/1, pid_send/1, calls/1, sys_msgs/1, monitors/1,
          links/1, unlink/1, noproc/1, big/1, idle/1, watch_print/1, visible/1]).
--export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
+-export([init/1, handle_call/3, handle_cast/2, handle_info/2, echo_loop/0]).
 
 report(Rust, What) ->
     {harness, Rust} ! {report, node(), What}.

@@ -224,6 +224,8 @@ pub async fn start_counter(name: &otp_core::process::Name<CounterMsg>) -> otp_co
     let (tx, rx) = tokio::sync::oneshot::channel();
     process::spawn(async move {
         let _ = tx.send(start_linked_counter(&name).await);
+        // Stay, as a parent that outlives its child: an actor ends with its parent.
+        std::future::pending::<()>().await;
     });
     rx.await.expect("the starter answers")
 }
@@ -330,5 +332,24 @@ pub async fn report_restarting(
             Some([tag, _, what]) if tag.is_atom("report") => return what.clone(),
             _ => panic!("expected a report, got {msg}"),
         }
+    }
+}
+
+/// Waits for the DOWN of `monitor` on `inbox` and checks its reason.
+pub async fn expect_down(
+    inbox: &Subject<Incoming>,
+    monitor: &otp_dist::term::ExternalRef,
+    reason: &str,
+) {
+    match process::receive(inbox, WAIT).await.expect("a DOWN in time") {
+        Incoming::Down {
+            monitor: m,
+            reason: r,
+            ..
+        } => {
+            assert_eq!(&m, monitor);
+            assert!(r.is_atom(reason), "expected {reason}, got {r}");
+        }
+        other => panic!("expected a DOWN, got {other:?}"),
     }
 }

@@ -5,7 +5,7 @@
 //! - `CounterRef`: the typed handle, one method per call and cast;
 //! - `impl Counter { builder, start, start_named, child_spec }` and the hidden
 //!   message dispatcher that the builder's `on_message` runs;
-//! - `impl Worker for Counter` (without `#[init]`), so the state can be a
+//! - `impl Child for Counter` (without `#[init]`), so the state can be a
 //!   `supervisor!` child.
 //!
 //! The `otp::macros` module documents the hand-written equivalent of each item.
@@ -303,7 +303,7 @@ fn handle_method(
     }
 }
 
-/// `builder`, `start`, `start_named`, `child_spec`, and `Worker` for init-less actors.
+/// `builder`, `start`, `start_named`, `child_spec`, and `Child` for init-less actors.
 fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
     let root = &actor.paths.root;
     let Types {
@@ -383,12 +383,21 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
 
     let worker = actor.init.is_none().then(|| {
         quote! {
-            impl #impl_generics #root::__private::Worker for #state #impl_where {
-                type State = Self;
+            impl #impl_generics #root::supervisor::Child for #state #impl_where {
                 type Message = #msg_ty;
                 type Data = #root::process::Subject<#msg_ty>;
-                fn into_builder(self) -> #builder_ty {
-                    self.builder()
+                const TYPE: #root::supervisor::ChildType =
+                    #root::supervisor::ChildType::Worker;
+                fn start_child(
+                    self,
+                    name: ::std::option::Option<#root::process::Name<#msg_ty>>,
+                ) -> impl ::std::future::Future<
+                    Output = ::std::result::Result<
+                        #root::actor::Started<#root::process::Subject<#msg_ty>>,
+                        #root::actor::StartError,
+                    >,
+                > + ::std::marker::Send + 'static {
+                    #root::supervisor::Child::start_child(self.builder(), name)
                 }
             }
         }

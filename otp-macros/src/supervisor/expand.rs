@@ -42,15 +42,15 @@ fn child(child: &ChildSpec, root: &TokenStream) -> TokenStream {
             quote!((#builder #name).child_spec(#id))
         }
         Start::Worker(expr) => {
-            // `into_builder` is spanned at the user's expression, so a `start`
-            // that is not an actor is reported there, once.
+            // Spanned at the user's expression, so that a `start` that is not a
+            // child (an actor, a supervisor or a factory builder) is reported
+            // there, once.
             let at = crate::krate::respan(root, expr.span());
-            let make = quote_spanned!(expr.span()=> #at::__private::into_builder(#expr));
             let name = match &child.name {
                 Some(e) => quote!(::std::option::Option::Some(#e)),
                 None => quote!(::std::option::Option::None),
             };
-            quote!(#root::__private::worker_spec(#id, move || #make, #name))
+            quote_spanned!(expr.span()=> #at::supervisor::ChildSpec::of(#id, #name, move || #expr))
         }
     };
     let restart = child

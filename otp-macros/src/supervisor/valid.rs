@@ -52,7 +52,8 @@ pub(crate) struct ChildSpec {
 
 /// What a child starts.
 pub(crate) enum Start {
-    /// An actor (its state, or an actor builder).
+    /// Anything that is a `supervisor::Child`: an actor's state or builder, a
+    /// supervisor builder, a factory builder.
     Worker(Expr),
     /// A nested `supervisor!`.
     Supervisor(Box<Supervisor>),
@@ -263,8 +264,8 @@ fn check_children(children: Vec<Child>, errors: &mut Errors) -> Vec<ChildSpec> {
                     &child.id,
                     format!(
                         "child `{id}` has no `start`: write `start: MyActor {{ ... }}` (an \
-                         #[actor] state), `start: MyActor::builder(...)`, or \
-                         `start: supervisor! {{ ... }}`"
+                         #[actor] state), `start: MyActor::builder(...)`, \
+                         `start: supervisor! {{ ... }}`, or a supervisor or factory builder"
                     ),
                 );
             }
