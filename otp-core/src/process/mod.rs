@@ -86,6 +86,7 @@ mod channel;
 mod context;
 mod drive;
 mod exit;
+pub(crate) mod hash;
 mod info;
 mod mailbox;
 mod panic;
