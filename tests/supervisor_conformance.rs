@@ -130,13 +130,20 @@ async fn a_failing_restart_is_retried_through_the_mailbox_and_the_supervisor_ans
 async fn terminating_a_restarting_child_ends_its_retries() {
     within(LIMIT, async {
         let attempts = Subject::new();
+        // Starts fail (after the first) until the test allows them: how many
+        // retries run before the terminate arrives is up to the scheduler.
+        let allowed = Arc::new(AtomicBool::new(false));
+        let allow = allowed.clone();
         let sup = supervisor::new(Strategy::OneForOne)
             .intensity(u32::MAX)
             .add(ChildSpec::worker(
                 "a",
-                starter("a", attempts.clone(), |n| match n {
-                    1 | 4 => Then::Start,
-                    _ => Then::Fail,
+                starter("a", attempts.clone(), move |n| {
+                    if n == 1 || allow.load(Ordering::SeqCst) {
+                        Then::Start
+                    } else {
+                        Then::Fail
+                    }
                 }),
             ))
             .start()
@@ -152,15 +159,15 @@ async fn terminating_a_restarting_child_ends_its_retries() {
         assert_eq!(sup.terminate_child("a").await, Ok(()));
         let rows = sup.which_children().await.unwrap();
         assert_eq!(pid_of(&rows, "a"), ChildPid::Undefined);
-        // Attempt 3 may have been under way when the terminate came; after it,
-        // no more: restart_child makes attempt 3 or 4, which starts.
-        let pid = loop {
-            match sup.restart_child("a").await {
-                Ok(pid) => break pid,
-                Err(SupervisorError::StartFailed(_)) => continue,
-                Err(other) => panic!("{other:?}"),
-            }
-        };
+        // Starts would now succeed: a retry still queued (sent before the
+        // terminate) must not start the child. The calls below are handled
+        // after any such retry.
+        allowed.store(true, Ordering::SeqCst);
+        for _ in 0..2 {
+            let rows = sup.which_children().await.unwrap();
+            assert_eq!(pid_of(&rows, "a"), ChildPid::Undefined);
+        }
+        let pid = sup.restart_child("a").await.unwrap();
         assert!(process::is_alive(pid));
     })
     .await;

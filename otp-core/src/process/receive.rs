@@ -83,11 +83,20 @@ pub(crate) async fn within<T>(
 /// Waits for the first envelope, in mailbox order, that `wants` accept, and
 /// maps it with `map` once the mailbox is released (so `map` may receive too).
 /// A process told to exit stops here instead.
+///
+/// Each message taken spends one unit of tokio's cooperative budget, as a
+/// receive on a tokio channel does. Without it, a process whose mailbox is
+/// never empty (a supervisor retrying a start that fails at once sends itself
+/// `try_again_restart` and receives it again) never returns `Pending`: it holds
+/// its worker thread for good, and a task it woke (a caller waiting for its
+/// reply) starves in that worker's LIFO slot, which other workers cannot steal.
+/// With the budget spent, the receive yields every 128 messages or so.
 pub(crate) async fn select_with<T>(
     wants: &[Want],
     mut map: impl FnMut(Took) -> Option<T>,
 ) -> Result<T, ReceiveError> {
     poll_fn(move |cx| {
+        let coop = std::task::ready!(tokio::task::coop::poll_proceed(cx));
         loop {
             let polled = context::with(|ctx| {
                 if ctx.entry.stop.thrown() {
@@ -104,6 +113,7 @@ pub(crate) async fn select_with<T>(
                 }
                 Some(Poll::Pending) => return Poll::Pending,
                 Some(Poll::Ready(taken)) => {
+                    coop.made_progress();
                     if let Some(value) = map(taken) {
                         return Poll::Ready(Ok(value));
                     }

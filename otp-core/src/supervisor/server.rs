@@ -301,10 +301,6 @@ pub(crate) async fn handle(mut state: State, Message(request): Message) -> Next<
             state.perform(decision).await
         }
         Request::TryAgain(key) => {
-            // A retry loop whose starts fail at once never awaits anything that
-            // is not ready: let the other processes (a caller waiting for a
-            // reply, the parent) run before each attempt.
-            tokio::task::yield_now().await;
             let decision = decide::try_again(&mut state.core, key, now());
             state.perform(decision).await
         }
