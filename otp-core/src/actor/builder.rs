@@ -3,14 +3,14 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use super::Next;
+use super::{InitError, Next};
 use crate::process::{ExitReason, Name, Selector, Subject};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 pub(crate) type Terminate<S> = Box<dyn FnOnce(S, ExitReason) -> BoxFuture<()> + Send>;
 type AsyncHandler<S, M> = Box<dyn FnMut(S, M) -> BoxFuture<Next<S, M>> + Send>;
 type Initialiser<S, M, D> =
-    Box<dyn FnOnce(Subject<M>) -> BoxFuture<Result<Initialised<S, M, D>, String>> + Send>;
+    Box<dyn FnOnce(Subject<M>) -> BoxFuture<Result<Initialised<S, M, D>, InitError>> + Send>;
 
 /// The default time `start` waits for initialisation: five seconds.
 /// `gen_server:start_link/3` waits forever by default; a bound turns a stuck
@@ -60,8 +60,9 @@ pub fn new<S: Send + 'static, M: Send + 'static>(state: S) -> Builder<S, M, Subj
 /// An actor that initialises itself in its own process (gen_server's `init/1`).
 /// `init` gets the actor's own subject and returns what [`Initialised`] describes,
 /// or an error that [`Builder::start`] reports as
-/// [`StartError::InitFailed`](super::StartError::InitFailed). `start` waits at
-/// most `timeout` for it.
+/// [`StartError::InitFailed`](super::StartError::InitFailed), keeping its type
+/// (any error type, or a `String`; see [`InitError`]). `start` waits at most
+/// `timeout` for it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -82,16 +83,17 @@ pub fn new<S: Send + 'static, M: Send + 'static>(state: S) -> Builder<S, M, Subj
 /// started.data.send("hello".to_string());
 /// # }).unwrap();
 /// ```
-pub fn new_with_initialiser<S, M, D, F, Fut>(timeout: Duration, init: F) -> Builder<S, M, D>
+pub fn new_with_initialiser<S, M, D, E, F, Fut>(timeout: Duration, init: F) -> Builder<S, M, D>
 where
     S: Send + 'static,
     M: Send + 'static,
     D: Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     F: FnOnce(Subject<M>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Initialised<S, M, D>, String>> + Send + 'static,
+    Fut: Future<Output = Result<Initialised<S, M, D>, E>> + Send + 'static,
 {
     let mut builder = Builder::with_init(Init::Initialiser(Box::new(move |subject| {
-        Box::pin(init(subject)) as BoxFuture<_>
+        Box::pin(async move { init(subject).await.map_err(InitError::new) }) as BoxFuture<_>
     })));
     builder.init_timeout = timeout;
     builder

@@ -56,6 +56,7 @@
 //! ```
 
 mod builder;
+mod error;
 mod flow;
 mod next;
 mod run;
@@ -64,4 +65,5 @@ mod start;
 pub use builder::{Builder, DEFAULT_INIT_TIMEOUT, Initialised, new, new_with_initialiser};
 pub use flow::{Flow, ReplyAndStop};
 pub use next::Next;
-pub use start::{StartError, Started};
+pub use error::{InitError, StartError};
+pub use start::Started;

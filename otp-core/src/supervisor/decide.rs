@@ -17,7 +17,7 @@ use super::restart::Intensity;
 use super::server::Flags;
 use super::spec::{ChildSpec, Restart, Shutdown};
 use super::{AutoShutdown, ConfigError, Strategy};
-use crate::actor::StartError;
+use super::StartError;
 use crate::process::{ExitReason, Pid};
 
 /// What the decisions read and change.
