@@ -68,7 +68,7 @@
 //! process::Selector::new().select_monitor(m, |d| d).receive_forever().await.unwrap();
 //! let children = sup.data.which_children().await.unwrap();
 //! assert_eq!(children.len(), 1);
-//! let restarted = children[0].pid.pid().unwrap();
+//! let restarted = children[0].pid.unwrap();
 //! assert_ne!(restarted, first);
 //! assert_eq!(process::whereis(&name), Some(restarted)); // same name, new process
 //! # }).unwrap();
