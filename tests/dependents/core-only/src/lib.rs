@@ -36,7 +36,7 @@ impl Counter {
 }
 
 /// A tree with one counter registered under `name`.
-pub fn tree(name: &Name<CounterMessage>) -> otp_core::supervisor::Builder {
+pub fn tree(name: &Name<CounterMsg>) -> otp_core::supervisor::Builder {
     supervisor! {
         strategy: OneForOne,
         intensity: 3,
