@@ -3,8 +3,7 @@
 use std::time::Duration;
 
 use otp::process::{
-    self, ExitReason, Name, ReceiveError, RegisterError, Selector, Subject,
-    UnregisterError,
+    self, ExitReason, Name, ReceiveError, RegisterError, Selector, Subject, UnregisterError,
 };
 
 mod common;

@@ -593,10 +593,7 @@ async fn child_operations_follow_the_supervisor_module() {
             (1, 1, 1, 0)
         );
         let rows = sup.which_children().await.unwrap();
-        assert_eq!(
-            (rows[0].id.as_str(), rows[0].pid),
-            ("b", Some(b))
-        );
+        assert_eq!((rows[0].id.as_str(), rows[0].pid), ("b", Some(b)));
         let status = otp::sys::get_status(sup.pid(), WAIT).await.unwrap();
         assert_eq!(status.behaviour, "supervisor");
         assert!(status.state.contains("b <0."), "{}", status.state);

@@ -11,8 +11,8 @@ use std::time::Duration;
 use otp::actor::{self, Next, StartError, Started};
 use otp::process::{self, ExitReason, Name, Pid, Selector, Subject};
 use otp::supervisor::{
-    self, AutoShutdown, ChildSpec, ConfigError, Restart, Strategy, Supervisor,
-    SupervisorError, factory,
+    self, AutoShutdown, ChildSpec, ConfigError, Restart, Strategy, Supervisor, SupervisorError,
+    factory,
 };
 
 mod common;

@@ -60,9 +60,9 @@ pub fn new<S: Send + 'static, M: Send + 'static>(state: S) -> Builder<S, M, Subj
 /// An actor that initialises itself in its own process (gen_server's `init/1`).
 /// `init` gets the actor's own subject and returns what [`Initialised`] describes,
 /// or an error that [`Builder::start`] reports as
-/// [`StartError::InitFailed`](super::StartError::InitFailed), keeping its type
-/// (any error type, or a `String`; see [`InitError`]). `start` waits at most
-/// `timeout` for it.
+/// [`StartError::InitFailed`](super::StartError::InitFailed), keeping its type:
+/// `Err(InitError::new(error))` for any error type, `Err("message".into())` for
+/// a message (see [`InitError`]). `start` waits at most `timeout` for it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -83,17 +83,16 @@ pub fn new<S: Send + 'static, M: Send + 'static>(state: S) -> Builder<S, M, Subj
 /// started.data.send("hello".to_string());
 /// # }).unwrap();
 /// ```
-pub fn new_with_initialiser<S, M, D, E, F, Fut>(timeout: Duration, init: F) -> Builder<S, M, D>
+pub fn new_with_initialiser<S, M, D, F, Fut>(timeout: Duration, init: F) -> Builder<S, M, D>
 where
     S: Send + 'static,
     M: Send + 'static,
     D: Send + 'static,
-    E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     F: FnOnce(Subject<M>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Initialised<S, M, D>, E>> + Send + 'static,
+    Fut: Future<Output = Result<Initialised<S, M, D>, InitError>> + Send + 'static,
 {
     let mut builder = Builder::with_init(Init::Initialiser(Box::new(move |subject| {
-        Box::pin(async move { init(subject).await.map_err(InitError::new) }) as BoxFuture<_>
+        Box::pin(init(subject)) as BoxFuture<_>
     })));
     builder.init_timeout = timeout;
     builder

@@ -68,7 +68,7 @@
 //! process::Selector::new().select_monitor(m, |d| d).receive_forever().await.unwrap();
 //! let children = sup.data.which_children().await.unwrap();
 //! assert_eq!(children.len(), 1);
-//! let restarted = children[0].pid.pid().unwrap();
+//! let restarted = children[0].pid.unwrap();
 //! assert_ne!(restarted, first);
 //! assert_eq!(process::whereis(&name), Some(restarted)); // same name, new process
 //! # }).unwrap();
@@ -320,6 +320,9 @@ async fn stop(pid: Pid) -> Result<(), SupervisorError> {
         Err(crate::sys::SysError::Exited(reason)) => Err(SupervisorError::NoSupervisor(
             CallError::CalleeExited(reason),
         )),
+        Err(crate::sys::SysError::CallingSelf) => {
+            Err(SupervisorError::NoSupervisor(CallError::CallingSelf))
+        }
         Err(_) => Err(SupervisorError::NoSupervisor(CallError::NoProcess)),
     }
 }
@@ -458,7 +461,7 @@ pub(crate) async fn start(
                         .selecting(selector)
                         .returning(Supervisor { subject }))
                 }
-                Err(error) => Err(error),
+                Err(error) => Err(actor::InitError::new(error)),
             }
         })
         .on_message_async(server::handle)

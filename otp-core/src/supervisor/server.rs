@@ -225,8 +225,10 @@ async fn run_start(spec: &ChildSpec) -> Result<Option<(Pid, ChildData)>, StartEr
                 }
             }
             Ok(Err(error)) => return Err(error),
+            // A panic, or `process::exit(reason)` in the start function:
+            // supervisor.erl catches both as `{error, Reason}`.
             Err(payload) => {
-                let reason = ExitReason::Panic(process::panic_reason(payload));
+                let reason = process::caught_reason(payload);
                 return Err(actor::StartError::InitExited(reason).into());
             }
         }

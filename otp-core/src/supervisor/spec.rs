@@ -77,12 +77,11 @@ impl ChildSpec {
     /// A start that fails with [`actor::StartError::Ignored`] (Erlang's `ignore`) leaves
     /// the child not running, its spec kept; a start function that panics is a
     /// failed start, as one returning an error.
-    pub fn worker<D, E, F, Fut>(id: impl Into<String>, start: F) -> ChildSpec
+    pub fn worker<D, F, Fut>(id: impl Into<String>, start: F) -> ChildSpec
     where
         D: Send + Sync + 'static,
-        E: Into<StartError>,
         F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Started<D>, E>> + Send + 'static,
+        Fut: Future<Output = Result<Started<D>, actor::StartError>> + Send + 'static,
     {
         ChildSpec {
             id: id.into(),
@@ -97,17 +96,20 @@ impl ChildSpec {
     /// A supervisor child: like [`ChildSpec::worker`] but of type `Supervisor`
     /// with shutdown `Infinity`. [`Builder::child_spec`](super::Builder::child_spec)
     /// makes one from a supervisor builder.
-    pub fn supervisor<D, E, F, Fut>(id: impl Into<String>, start: F) -> ChildSpec
+    pub fn supervisor<D, F, Fut>(id: impl Into<String>, start: F) -> ChildSpec
     where
         D: Send + Sync + 'static,
-        E: Into<StartError>,
         F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Started<D>, E>> + Send + 'static,
+        Fut: Future<Output = Result<Started<D>, StartError>> + Send + 'static,
     {
-        let mut spec = ChildSpec::worker(id, start);
-        spec.child_type = ChildType::Supervisor;
-        spec.shutdown = Shutdown::Infinity;
-        spec
+        ChildSpec {
+            id: id.into(),
+            start: Arc::new(move || erase(start())),
+            restart: Restart::Permanent,
+            shutdown: Shutdown::Infinity,
+            child_type: ChildType::Supervisor,
+            significant: false,
+        }
     }
 
     /// Sets when the child is restarted.
