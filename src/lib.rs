@@ -76,3 +76,9 @@ pub mod prelude {
     #[cfg(feature = "macros")]
     pub use otp_macros::{actor, supervisor};
 }
+
+/// The README's examples (the quick start included), compiled and run as
+/// doctests so that what a new user copies keeps working.
+#[cfg(all(doctest, feature = "macros"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -36,6 +36,7 @@ use crate::process::{self, Elapsed, ExitReason, Pid, Slot};
 
 /// Why awaiting a task gave no result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TaskError {
     /// The task did not finish in time; it goes on running and can be awaited
     /// again.
@@ -60,6 +61,7 @@ pub enum TaskError {
 /// Its result waits in a slot the `Task` holds, so awaiting is cancel-safe: an
 /// await dropped half-way (in `select!`, say) loses nothing, and the next
 /// await gets the result.
+#[must_use = "a task's result is lost unless it is awaited"]
 pub struct Task<T: Send + 'static> {
     pid: Pid,
     owner: Option<Pid>,
@@ -138,6 +140,16 @@ impl<T: Send + 'static> Task<T> {
     /// [`TaskError::Timeout`] the task goes on and may be awaited again. Once
     /// this returns a result, the task's process has exited (`is_alive` is
     /// `false`). A timeout too large for the clock waits forever.
+    ///
+    /// # Errors
+    /// [`TaskError::Timeout`] if it did not finish in time (it goes on),
+    /// [`TaskError::Exited`] if it exited without a result, [`TaskError::AlreadyAwaited`]
+    /// if its result was taken, [`TaskError::NotOwner`] for a caller that is not its
+    /// owner.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: the result waits in the task's slot, so an await dropped
+    /// half-way loses nothing and the next await gets it.
     pub async fn try_await(&mut self, timeout: Duration) -> Result<T, TaskError> {
         self.check()?;
         match process::within(timeout, self.slot.exit()).await {
@@ -147,6 +159,15 @@ impl<T: Send + 'static> Task<T> {
     }
 
     /// Waits for the result as long as it takes.
+    ///
+    /// # Errors
+    /// [`TaskError::Exited`] if it exited without a result,
+    /// [`TaskError::AlreadyAwaited`] if its result was taken, [`TaskError::NotOwner`] for
+    /// a caller that is not its owner.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: the result waits in the task's slot, so an await dropped
+    /// half-way loses nothing and the next await gets it.
     pub async fn try_await_forever(&mut self) -> Result<T, TaskError> {
         self.check()?;
         let exit = self.slot.exit().await;
@@ -157,6 +178,13 @@ impl<T: Send + 'static> Task<T> {
     /// (Gleam's `await`, Elixir's `Task.await`): with the task's reason if it
     /// crashed, with `Abnormal("task timeout")` if it took too long (the task is
     /// killed first).
+    ///
+    /// # Panics
+    /// Never panics: a failure exits the owner instead (see above); outside a
+    /// process, that exit is a panic, as [`process::exit`](crate::process::exit)'s.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: it consumes the task; dropped, the result is lost.
     #[doc(alias = "await")]
     pub async fn await_timeout(mut self, timeout: Duration) -> T {
         match self.try_await(timeout).await {
@@ -173,6 +201,9 @@ impl<T: Send + 'static> Task<T> {
 
     /// Waits for the result as long as it takes; if the task crashed, the owner
     /// exits with its reason.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: it consumes the task; dropped, the result is lost.
     pub async fn await_forever(mut self) -> T {
         match self.try_await_forever().await {
             Ok(value) => value,
@@ -218,6 +249,10 @@ impl<T: Send + 'static> IntoFuture for Task<T> {
 /// Awaits every task with one shared deadline, `timeout` from now, and returns
 /// their results in order; a task not finished by the deadline gives
 /// [`TaskError::Timeout`] (Gleam's `try_await_all`).
+///
+/// # Cancel safety
+/// Cancel safe: the result waits in each task's slot, so an await dropped
+/// half-way loses nothing and the next await gets it.
 #[doc(alias = "await_many")]
 pub async fn try_await_all<T: Send + 'static>(
     tasks: &mut [Task<T>],

@@ -99,6 +99,7 @@ pub enum Control {
 
 /// Why a frame could not be understood.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FrameError {
     /// A term in it did not decode.
     #[error(transparent)]

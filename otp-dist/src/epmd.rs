@@ -54,6 +54,7 @@ const NODE_TYPE_HIDDEN: u8 = 72;
 
 /// What went wrong talking to EPMD.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EpmdError {
     /// No EPMD answered, or the connection broke.
     #[error("EPMD unreachable: {0}")]

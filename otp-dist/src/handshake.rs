@@ -15,6 +15,7 @@ use crate::term::Atom;
 
 /// Why a connection could not be set up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HandshakeError {
     /// The socket failed.
     #[error("connection failed: {0}")]

@@ -20,6 +20,7 @@ use crate::term::{Atom, ExternalPid, ExternalRef, Term};
 
 /// Why a node could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum NodeError {
     /// The name is not `name@host`.
     #[error("invalid node name {0:?}: expected name@host")]
@@ -37,6 +38,7 @@ pub enum NodeError {
 
 /// Why a connection to another node failed.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConnectError {
     /// The name is not `name@host`.
     #[error("invalid node name {0:?}")]
@@ -62,6 +64,7 @@ pub enum ConnectError {
 
 /// A node up or down, for [`Node::monitor_nodes`] (`net_kernel:monitor_nodes/1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NodeEvent {
     /// A connection to the node is up.
     Up(Atom),
@@ -984,6 +987,7 @@ pub enum CallTarget<'a> {
 
 /// Why a call to another node failed.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
     /// No reply within the timeout.
     #[error("the call timed out")]

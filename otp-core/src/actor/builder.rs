@@ -21,6 +21,7 @@ pub const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// options. Made by [`new`] or [`new_with_initialiser`]; consumed by
 /// [`Builder::start`]. To start the same actor again (a supervisor restarting it),
 /// build it again: a start function that returns a fresh builder does that.
+#[must_use = "a builder does nothing until it is started"]
 pub struct Builder<S, M, D> {
     pub(crate) init: Init<S, M, D>,
     pub(crate) init_timeout: Duration,
@@ -209,6 +210,7 @@ where
 
 /// What an initialiser returns (Gleam's `Initialised`): the state, optionally the
 /// selector to receive with, and the data `start` returns.
+#[must_use = "an initialiser returns it, in `Ok`"]
 pub struct Initialised<S, M, D> {
     pub(crate) state: S,
     pub(crate) selector: Option<Selector<M>>,

@@ -51,6 +51,20 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
     ///
     /// On [`StartError::InitTimeout`] the actor is unlinked and killed first, so
     /// the caller gets no EXIT from it even if it traps exits.
+    ///
+    /// # Errors
+    /// [`StartError::InitTimeout`] if the initialiser took longer than its timeout,
+    /// [`StartError::InitFailed`] with the initialiser's own error,
+    /// [`StartError::InitExited`] if the actor exited (a panic) while initialising,
+    /// [`StartError::NameTaken`] if its name is held by another process,
+    /// [`StartError::Ignored`] if the start asked to be ignored.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// Cancel safe in the sense that nothing is left running: a start dropped
+    /// before it completes makes the new actor exit instead of running unowned.
     #[doc(alias = "start_link")]
     #[doc(alias = "gen_server:start_link")]
     pub async fn start(self) -> Result<Started<D>, StartError> {

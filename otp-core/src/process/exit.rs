@@ -9,6 +9,7 @@ use super::Pid;
 ///
 /// One exit reaches every link and monitor, so the reason is cheap to clone.
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExitReason {
     /// The process finished its work (`normal`). Links do not die of it.
     Normal,

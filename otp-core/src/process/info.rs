@@ -6,6 +6,7 @@ use super::table::{self, Status};
 
 /// What [`info`] tells about a process (`erlang:process_info/1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProcessInfo {
     /// The process.
     pub pid: Pid,

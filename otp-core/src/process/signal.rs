@@ -269,6 +269,9 @@ pub fn is_alive(pid: Pid) -> bool {
 ///
 /// # Panics
 /// Outside a process.
+///
+/// # Cancel safety
+/// It never completes: the process exits at its first poll.
 pub async fn exit(reason: ExitReason) -> ! {
     // Only a process can exit: outside one this panics with the usual message.
     context::entry("exit");

@@ -121,6 +121,10 @@ impl<M: Send + 'static> Subject<M> {
 
     /// Sends `message`, or gives it back if the owner is gone (or, for a named
     /// subject, if nobody holds the name).
+    ///
+    /// # Errors
+    /// [`SendError`] with the message, given back, if the owner is gone (or nobody
+    /// holds the name).
     pub fn try_send(&self, message: M) -> Result<(), SendError<M>> {
         context::note_send();
         match &self.route {

@@ -43,6 +43,7 @@ use crate::actor::Started;
 use crate::process::{Name, Pid};
 
 /// Describes a factory: its template and options. Made by [`new`].
+#[must_use = "a builder does nothing until it is started"]
 pub struct Builder<A, D> {
     template: Template,
     flags: Flags,
@@ -166,6 +167,17 @@ where
     }
 
     /// Starts the factory, with no children yet.
+    ///
+    /// # Errors
+    /// [`StartError::Config`] for invalid flags or template,
+    /// [`StartError::Actor`] if the factory's own process did not start (its name is
+    /// taken).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// A start dropped before it completes makes the new factory exit.
     #[doc(alias = "start_link")]
     pub async fn start(self) -> Result<Started<Factory<A, D>>, StartError> {
         let started = super::start(self.flags, Vec::new(), Some(self.template), self.name).await?;
@@ -234,6 +246,18 @@ where
     /// Starts one more child from the template with `argument`
     /// (`supervisor:start_child/2` on a `simple_one_for_one` supervisor). The
     /// argument is kept to restart the child.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::MaxChildren`] at the maximum, [`SupervisorError::StartFailed`]
+    /// if the child's start failed, [`SupervisorError::Ignored`] if it asked to be
+    /// ignored.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn start_child(&self, argument: A) -> Result<Started<D>, SupervisorError> {
         let argument: Argument = Arc::new(argument);
         let (pid, data) = self
@@ -250,6 +274,16 @@ where
     /// Stops the child `pid` and forgets it. A pid that is no longer alive is
     /// no longer a child: that is `Ok` too, as in Erlang; a live process that is
     /// not a child is [`SupervisorError::NotFound`].
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] for a live process that is not its child.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn terminate_child(&self, pid: Pid) -> Result<(), SupervisorError> {
         self.supervisor
             .ask(|reply| Request::TerminatePid(pid, reply))
@@ -258,6 +292,16 @@ where
 
     /// The spec of the child `pid` (`supervisor:get_childspec/2`): the template
     /// with its argument.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if `pid` is not its child.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn get_childspec(&self, pid: Pid) -> Result<ChildSpec, SupervisorError> {
         self.supervisor
             .ask(|reply| Request::GetChildspecPid(pid, reply))
@@ -265,17 +309,44 @@ where
     }
 
     /// How many children there are: `specs` is 1, the template, as in Erlang.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn count_children(&self) -> Result<ChildCount, SupervisorError> {
         self.supervisor.count_children().await
     }
 
     /// Every child, in start order.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn which_children(&self) -> Result<Vec<ChildInfo>, SupervisorError> {
         self.supervisor.which_children().await
     }
 
     /// Stops the factory and its children (all at once), with reason `Normal`
     /// (`gen_server:stop/1`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn stop(&self) -> Result<(), SupervisorError> {
         self.supervisor.stop().await
     }

@@ -123,6 +123,7 @@ pub enum AutoShutdown {
 
 /// One row of [`Supervisor::which_children`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChildInfo {
     /// The child's id.
     pub id: String,
@@ -139,6 +140,7 @@ pub struct ChildInfo {
 /// Why a supervisor's flags or a child spec are refused (Erlang's
 /// `check_flags` and `check_childspec` errors).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The period is zero (`invalid_period`): restarts could never be counted.
     #[error("the restart period must be longer than zero (invalid_period)")]
@@ -155,6 +157,7 @@ pub enum ConfigError {
 
 /// What [`Supervisor::count_children`] counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChildCount {
     /// Child specifications held (1 for a factory: its template).
     pub specs: usize,
@@ -168,6 +171,7 @@ pub struct ChildCount {
 
 /// Why a supervisor operation failed (Erlang's `{error, _}` answers).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SupervisorError {
     /// No child has this id (or pid).
     #[error("no child {0}")]
@@ -238,11 +242,30 @@ impl Supervisor {
     /// Stops the supervisor, and with it its children in reverse start order,
     /// with reason `Normal` (`gen_server:stop/1`): a linked starter that does not
     /// trap exits survives it. Returns once it has exited.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn stop(&self) -> Result<(), SupervisorError> {
         stop(self.pid()).await
     }
 
     /// The spec of child `id` (`supervisor:get_childspec/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn get_childspec(&self, id: &str) -> Result<ChildSpec, SupervisorError> {
         self.ask(|reply| Request::GetChildspec(id.to_string(), reply))
             .await?
@@ -258,35 +281,100 @@ impl Supervisor {
     }
 
     /// Every child, in start order (`supervisor:which_children/1`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn which_children(&self) -> Result<Vec<ChildInfo>, SupervisorError> {
         self.ask(Request::WhichChildren).await
     }
 
     /// How many children of each kind (`supervisor:count_children/1`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn count_children(&self) -> Result<ChildCount, SupervisorError> {
         self.ask(Request::CountChildren).await
     }
 
     /// Stops a child, keeping its spec unless it is temporary
     /// (`supervisor:terminate_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn terminate_child(&self, id: &str) -> Result<(), SupervisorError> {
         self.ask(|reply| Request::TerminateChild(id.to_string(), reply))
             .await?
     }
 
     /// Starts a stopped child again (`supervisor:restart_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id, [`SupervisorError::Running`]
+    /// if it runs, [`SupervisorError::Restarting`] if its restart is being retried,
+    /// [`SupervisorError::StartFailed`] if its start failed, [`SupervisorError::Ignored`]
+    /// if its start asked to be ignored.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn restart_child(&self, id: &str) -> Result<Pid, SupervisorError> {
         self.ask(|reply| Request::RestartChild(id.to_string(), reply))
             .await?
     }
 
     /// Removes a stopped child's spec (`supervisor:delete_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id, [`SupervisorError::Running`]
+    /// if it runs, [`SupervisorError::Restarting`] if its restart is being retried.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn delete_child(&self, id: &str) -> Result<(), SupervisorError> {
         self.ask(|reply| Request::DeleteChild(id.to_string(), reply))
             .await?
     }
 
     /// Adds a child and starts it (`supervisor:start_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::AlreadyStarted`] or [`SupervisorError::AlreadyPresent`] if a
+    /// child has this id, [`SupervisorError::Invalid`] for a spec that does not fit,
+    /// [`SupervisorError::StartFailed`] if its start failed, [`SupervisorError::Ignored`]
+    /// if it asked to be ignored.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn start_child(&self, spec: ChildSpec) -> Result<Pid, SupervisorError> {
         let started = self.ask(|reply| Request::StartChild(spec, reply)).await?;
         started.map(|(pid, _)| pid)
@@ -338,6 +426,17 @@ pub struct ChildHandle<D> {
 
 impl<D: Clone + Send + Sync + 'static> ChildHandle<D> {
     /// What the current instance's start returned.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] / [`SupervisorError::NotRunning`] if the child is
+    /// not there or not running, [`SupervisorError::WrongType`] if its data is not a `D`.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn get(&self) -> Result<D, SupervisorError> {
         let id = self.id.clone();
         let data = self
@@ -352,6 +451,14 @@ impl<D: Clone + Send + Sync + 'static> ChildHandle<D> {
 
 impl<M: Send + 'static> ChildHandle<Subject<M>> {
     /// Sends `message` to the current instance of an actor child.
+    ///
+    /// # Errors
+    /// As [`ChildHandle::get`].
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn send(&self, message: M) -> Result<(), SupervisorError> {
         self.get().await.map(|subject| subject.send(message))
     }
@@ -359,6 +466,7 @@ impl<M: Send + 'static> ChildHandle<Subject<M>> {
 
 /// Describes a supervisor: strategy, intensity, children. [`new`] makes one.
 #[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until it is started"]
 pub struct Builder {
     flags: Flags,
     children: Vec<ChildSpec>,
@@ -428,6 +536,13 @@ impl Builder {
     /// [`StartError::DuplicateChildId`] for two children with one id, and with
     /// [`StartError::ChildFailed`] naming the first child that failed to start
     /// (those started before it are stopped again).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// A start dropped before it completes makes the new supervisor exit, stopping
+    /// the children it started.
     #[doc(alias = "start_link")]
     #[doc(alias = "supervisor:start_link")]
     pub async fn start(self) -> Result<Started<Supervisor>, StartError> {

@@ -62,6 +62,7 @@ pub enum ChildType {
 /// and data (for an actor, [`Builder::start`](crate::actor::Builder::start) does
 /// exactly that). It is called again for every restart.
 #[derive(Clone)]
+#[must_use = "a child spec does nothing until it is added to a supervisor"]
 pub struct ChildSpec {
     pub(crate) id: String,
     pub(crate) start: StartFn,

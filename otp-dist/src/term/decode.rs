@@ -15,6 +15,7 @@ pub const MAX_UNCOMPRESSED: usize = 64 << 20;
 
 /// Why bytes are not a term.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The input ends before the term does.
     #[error("the term ends early: {needed} more bytes needed at byte {at}")]
