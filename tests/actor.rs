@@ -132,7 +132,10 @@ async fn an_initialisers_error_keeps_its_type_and_is_the_start_errors_source() {
         let StartError::InitFailed(init) = &error else {
             panic!("expected InitFailed, got {error:?}");
         };
-        assert_eq!(init.downcast_ref::<NoDatabase>(), Some(&NoDatabase("db:5432")));
+        assert_eq!(
+            init.downcast_ref::<NoDatabase>(),
+            Some(&NoDatabase("db:5432"))
+        );
         let source = std::error::Error::source(&error).expect("a source");
         assert_eq!(source.to_string(), "no database at db:5432");
         // Under a supervisor, the child's error is the source of the supervisor's.
@@ -152,7 +155,10 @@ async fn an_initialisers_error_keeps_its_type_and_is_the_start_errors_source() {
             chain.push(error.to_string());
             next = error.source();
         }
-        assert_eq!(chain.last().map(String::as_str), Some("no database at db:5432"));
+        assert_eq!(
+            chain.last().map(String::as_str),
+            Some("no database at db:5432")
+        );
         match tree {
             otp::supervisor::StartError::ChildFailed { id, reason } => {
                 assert_eq!(id, "db");

@@ -63,7 +63,7 @@ mod run;
 mod start;
 
 pub use builder::{Builder, DEFAULT_INIT_TIMEOUT, Initialised, new, new_with_initialiser};
+pub use error::{InitError, StartError};
 pub use flow::{Flow, ReplyAndStop};
 pub use next::Next;
-pub use error::{InitError, StartError};
 pub use start::Started;

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::StartError;
 use super::factory;
 use super::spec::{ChildSpec, ChildType, Restart, Shutdown, erase};
-use super::StartError;
 use crate::actor::{self, Started};
 use crate::process::Name;
 

@@ -32,13 +32,13 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::StartError;
 use super::server::{Argument, Flags, Request, Template};
 use super::spec::erase;
 use super::{
     AutoShutdown, ChildCount, ChildInfo, ChildSpec, ChildType, Message, Restart, Shutdown,
     Strategy, Supervisor, SupervisorError,
 };
-use super::StartError;
 use crate::actor::Started;
 use crate::process::{Name, Pid};
 

@@ -75,9 +75,9 @@
 //! ```
 
 mod child;
-mod error;
 mod children;
 mod decide;
+mod error;
 #[doc(alias = "simple_one_for_one")]
 pub mod factory;
 mod restart;

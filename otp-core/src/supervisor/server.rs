@@ -13,12 +13,12 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tokio::time::Instant;
 
+use super::StartError;
 use super::children::{Child, Children, Key, Run};
 use super::decide::{self, Core, Decision, Outcome, Report};
 use super::restart::Intensity;
 use super::spec::{BoxFuture, ChildData, ChildSpec, ChildType, Restart, Shutdown};
 use super::{AutoShutdown, ChildCount, ChildInfo, Strategy, SupervisorError};
-use super::StartError;
 use crate::actor::{self, Next};
 use crate::process::{self, ExitMessage, ExitReason, Pid, Selector, Subject};
 
@@ -159,7 +159,9 @@ pub(crate) async fn init(
     if let Some(template) = &template {
         let probe = ChildSpec {
             id: "template".to_string(),
-            start: Arc::new(|| Box::pin(async { Err(actor::StartError::Ignored.into()) }) as BoxFuture<_>),
+            start: Arc::new(|| {
+                Box::pin(async { Err(actor::StartError::Ignored.into()) }) as BoxFuture<_>
+            }),
             restart: template.restart,
             shutdown: template.shutdown,
             child_type: template.child_type,

@@ -174,7 +174,9 @@ pub(crate) fn erase<D: Send + Sync + 'static, E: Into<StartError>>(
 pub(crate) fn test_spec(id: &str) -> ChildSpec {
     ChildSpec {
         id: id.to_string(),
-        start: Arc::new(|| Box::pin(async { Err(actor::StartError::Ignored.into()) }) as StartResult),
+        start: Arc::new(|| {
+            Box::pin(async { Err(actor::StartError::Ignored.into()) }) as StartResult
+        }),
         restart: Restart::Permanent,
         shutdown: Shutdown::Timeout(Duration::from_secs(5)),
         child_type: ChildType::Worker,

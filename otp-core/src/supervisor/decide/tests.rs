@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
-use crate::process::pid::Pid;
 use crate::actor;
+use crate::process::pid::Pid;
 use crate::supervisor::spec::test_spec;
 
 const STRATEGIES: [Strategy; 3] = [
