@@ -120,6 +120,7 @@ fn start<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static, link
 
 impl<T: Send + 'static> Task<T> {
     /// The task's process.
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.pid
     }
@@ -181,7 +182,7 @@ impl<T: Send + 'static> Task<T> {
     ///
     /// # Panics
     /// Never panics: a failure exits the owner instead (see above); outside a
-    /// process, that exit is a panic, as [`process::exit`](crate::process::exit)'s.
+    /// process, that exit is a panic, as [`process::exit`]'s.
     ///
     /// # Cancel safety
     /// Not cancel safe: it consumes the task; dropped, the result is lost.

@@ -125,6 +125,9 @@ fn reference(t: Option<Term>) -> Option<ExternalRef> {
 
 impl Control {
     /// Decodes a frame's body (after the length, starting with 112).
+    ///
+    /// # Errors
+    /// A [`FrameError`] for a frame that is not a distribution control message.
     pub fn decode(frame: &[u8]) -> Result<Control, FrameError> {
         let Some((&112, rest)) = frame.split_first() else {
             return Err(FrameError::Malformed(

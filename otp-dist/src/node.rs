@@ -115,6 +115,18 @@ impl Builder {
 
     /// Opens the listener, registers with EPMD (starting a built-in registry
     /// on the EPMD port if none answers) and starts accepting connections.
+    ///
+    /// # Errors
+    /// [`NodeError::BadName`] for a name that is not `name@host`,
+    /// [`NodeError::NoCookie`] without a cookie, [`NodeError::Listen`] if the listener
+    /// cannot be opened, [`NodeError::Epmd`] if EPMD refuses or fails.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: dropped before it returns, the listener and the EPMD
+    /// registration are closed.
     pub async fn start(self) -> Result<Node, NodeError> {
         let (alive, host) = self
             .name
@@ -361,6 +373,15 @@ impl Node {
     }
 
     /// Connects to `peer` unless already connected (`net_kernel:connect_node/1`).
+    ///
+    /// # Errors
+    /// [`ConnectError::BadName`], [`ConnectError::NotRegistered`] (EPMD does not know
+    /// the node), [`ConnectError::Unreachable`], [`ConnectError::Handshake`] (wrong
+    /// cookie, refused), [`ConnectError::Timeout`].
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
     pub async fn connect(&self, peer: &str) -> Result<(), ConnectError> {
         self.connection(&Atom::new(peer)).await.map(|_| ())
     }
@@ -789,6 +810,13 @@ impl Node {
     /// Monitors remote process `pid` for the calling process: when it exits
     /// (or its node goes down: `noconnection`; or it does not exist:
     /// `noproc`), an [`Incoming::Down`] arrives on `inbox`.
+    ///
+    /// # Errors
+    /// A [`ConnectError`] when the remote node cannot be reached.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
     pub async fn monitor(
         &self,
         pid: &ExternalPid,
@@ -836,6 +864,15 @@ impl Node {
     /// `link/1` does: when either exits, the other gets the exit signal (an
     /// abnormal one kills a process that does not trap exits). If `remote`'s
     /// node goes down, `local` gets `noconnection`.
+    ///
+    /// # Errors
+    /// When the remote node cannot be reached: [`ConnectError::BadName`], [`ConnectError::NotRegistered`] (EPMD does not know
+    /// the node), [`ConnectError::Unreachable`], [`ConnectError::Handshake`] (wrong
+    /// cookie, refused), [`ConnectError::Timeout`].
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
     pub async fn link(&self, local: Pid, remote: &ExternalPid) -> Result<(), ConnectError> {
         let conn = self.connection(&remote.node).await?;
         let from = self.external(local);
@@ -879,6 +916,14 @@ impl Node {
     /// the callee is monitored for the duration of the call and answers through
     /// an alias, so a reply that comes after the timeout is dropped, never left
     /// in a mailbox.
+    ///
+    /// # Errors
+    /// [`CallError::Timeout`] without a reply in time, [`CallError::Exit`] if the
+    /// callee exited (`noproc`, `noconnection`), or [`CallError::Connect`] when the node cannot be reached.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: the request may have been delivered; a
+    /// reply that comes after the drop is dropped too.
     pub async fn call(
         &self,
         to: CallTarget<'_>,

@@ -135,6 +135,9 @@ fn millis(time: SystemTime) -> u64 {
 }
 
 /// Reads the system now: what the page's `/api/snapshot` returns.
+///
+/// # Cancel safety
+/// Cancel safe: it only reads (and may switch on `sys` statistics).
 pub async fn snapshot() -> Snapshot {
     let pids = process::list();
     let process_count = pids.len();

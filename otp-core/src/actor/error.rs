@@ -65,11 +65,13 @@ impl InitError {
     }
 
     /// The error as the initialiser returned it, if it is an `E`.
+    #[must_use]
     pub fn downcast_ref<E: Error + 'static>(&self) -> Option<&E> {
         self.0.downcast_ref::<E>()
     }
 
     /// The error itself.
+    #[must_use]
     pub fn get_ref(&self) -> &(dyn Error + Send + Sync + 'static) {
         &*self.0
     }

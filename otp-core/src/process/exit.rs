@@ -54,6 +54,7 @@ impl ExitReason {
     }
 
     /// `true` for [`ExitReason::Normal`] only.
+    #[must_use]
     pub fn is_normal(&self) -> bool {
         matches!(self, ExitReason::Normal)
     }
@@ -61,6 +62,7 @@ impl ExitReason {
     /// `true` for `Normal`, `Shutdown` and `ShutdownWith`: the reasons for which
     /// proc_lib writes no crash report and a supervisor does not restart a
     /// transient child.
+    #[must_use]
     pub fn is_clean(&self) -> bool {
         matches!(
             self,
@@ -109,6 +111,7 @@ pub struct Monitor {
 
 impl Monitor {
     /// The monitored process.
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.pid
     }

@@ -29,6 +29,7 @@ pub struct ProcessInfo {
 /// # Panics
 /// Outside a process; see [`try_self_pid`].
 #[doc(alias = "self")]
+#[must_use]
 pub fn self_pid() -> Pid {
     match try_self_pid() {
         Some(pid) => pid,
@@ -37,12 +38,14 @@ pub fn self_pid() -> Pid {
 }
 
 /// The calling process's pid, or `None` outside a process.
+#[must_use]
 pub fn try_self_pid() -> Option<Pid> {
     context::with(|ctx| ctx.entry.pid)
 }
 
 /// Information about `pid`, or `None` if it is not alive.
 #[doc(alias = "process_info")]
+#[must_use]
 pub fn info(pid: Pid) -> Option<ProcessInfo> {
     let entry = table::get(pid)?;
     let state = entry.state.lock();
@@ -69,6 +72,7 @@ pub fn info(pid: Pid) -> Option<ProcessInfo> {
 
 /// Every live process, in pid order (`erlang:processes()`).
 #[doc(alias = "processes")]
+#[must_use]
 pub fn list() -> Vec<Pid> {
     table::all()
 }

@@ -25,6 +25,7 @@ pub struct Name<M> {
 
 impl<M> Name<M> {
     /// A new unique name; `prefix` is what shows in logs and `info`.
+    #[must_use]
     pub fn new(prefix: &str) -> Name<M> {
         let id = super::pid::unique();
         Name {
@@ -35,6 +36,7 @@ impl<M> Name<M> {
     }
 
     /// The name as shown in logs, `prefix$N`.
+    #[must_use]
     pub fn label(&self) -> &str {
         &self.label
     }

@@ -273,6 +273,7 @@ impl<T: 'static> Selector<T> {
     }
 
     /// Whether the selector has no source.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
     }

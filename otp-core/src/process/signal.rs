@@ -246,6 +246,7 @@ pub fn kill(pid: Pid) {
 /// Whether `pid` is alive. A process hit by an exit signal that kills it counts
 /// as dead from the moment the signal was sent, as Erlang's `is_process_alive`
 /// does for signals from the caller.
+#[must_use]
 pub fn is_alive(pid: Pid) -> bool {
     table::get(pid).is_some_and(|entry| entry.state.lock().status == Status::Running)
 }

@@ -58,6 +58,7 @@ impl<M: Send + 'static> Subject<M> {
     ///
     /// # Panics
     /// Outside a process.
+    #[must_use]
     pub fn new() -> Subject<M> {
         let entry = context::entry("Subject::new");
         Subject {
@@ -228,6 +229,7 @@ fn take_out<M: 'static>() -> Option<M> {
 impl<M: Send + 'static> Name<M> {
     /// A subject that reaches whichever process holds this name when a message is
     /// sent. Messages sent while nobody holds the name are dropped.
+    #[must_use]
     pub fn subject(&self) -> Subject<M> {
         Subject::named(self.clone())
     }

@@ -34,6 +34,7 @@ pub enum StartError {
 
 impl StartError {
     /// Whether the start asked not to be started (Erlang's `ignore`).
+    #[must_use]
     pub fn is_ignored(&self) -> bool {
         matches!(self, StartError::Actor(actor::StartError::Ignored))
     }

@@ -229,16 +229,19 @@ where
     /// request is made. `A` and `D` must be the factory's argument and data
     /// types: otherwise [`Factory::start_child`] fails with
     /// [`SupervisorError::WrongType`] (for a wrong `D`, after starting the child).
+    #[must_use]
     pub fn named(name: &Name<Message>) -> Self {
         Factory::new(Supervisor::named(name))
     }
 
     /// The factory's process.
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.supervisor.pid()
     }
 
     /// The factory as a plain [`Supervisor`] (for `which_children` and the like).
+    #[must_use]
     pub fn supervisor(&self) -> &Supervisor {
         &self.supervisor
     }

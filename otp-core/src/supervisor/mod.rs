@@ -227,6 +227,7 @@ impl Supervisor {
     /// The supervisor registered under `name`, whichever process holds it when a
     /// request is made (Erlang's `SupRef` as a registered name). A request when
     /// nobody holds it fails with [`SupervisorError::NoSupervisor`].
+    #[must_use]
     pub fn named(name: &Name<Message>) -> Supervisor {
         Supervisor {
             subject: name.subject(),
@@ -235,6 +236,7 @@ impl Supervisor {
 
     /// The supervisor's process (for a handle made by [`Supervisor::named`], the
     /// current holder of the name).
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.subject.owner()
     }
@@ -383,6 +385,7 @@ impl Supervisor {
     /// A typed handle on the child `id`: whatever instance runs now, after any
     /// number of restarts. `D` is the type its start returned (for an actor, its
     /// `Subject`).
+    #[must_use]
     pub fn child<D: Clone + Send + Sync + 'static>(&self, id: &str) -> ChildHandle<D> {
         ChildHandle {
             supervisor: self.clone(),

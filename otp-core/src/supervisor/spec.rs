@@ -134,26 +134,31 @@ impl ChildSpec {
     }
 
     /// The child's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// When the child is restarted.
+    #[must_use]
     pub fn restart_type(&self) -> Restart {
         self.restart
     }
 
     /// How the child is stopped.
+    #[must_use]
     pub fn shutdown_type(&self) -> Shutdown {
         self.shutdown
     }
 
     /// Worker or supervisor.
+    #[must_use]
     pub fn child_type(&self) -> ChildType {
         self.child_type
     }
 
     /// Whether the child is significant.
+    #[must_use]
     pub fn is_significant(&self) -> bool {
         self.significant
     }
