@@ -16,7 +16,11 @@ use crate::control::{Control, Target};
 use crate::epmd::{self, EpmdError, Registration, Registry};
 use crate::handshake::{self, Admission, HandshakeError, Local};
 use crate::route::{Incoming, NameRoute, Resolve, Routes};
-use crate::term::{Atom, ExternalPid, ExternalRef, Term};
+use crate::term::{
+    Atom, ExternalPid, ExternalRef, FromTermError, Term, ToTermError, from_term, to_term,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// Why a node could not start.
 #[derive(Debug, thiserror::Error)]
@@ -944,6 +948,38 @@ impl Node {
     }
 }
 
+impl Node {
+    /// [`Node::call`] with typed messages: `request` is encoded and the reply
+    /// decoded with serde (see [`term::typed`](crate::term::typed)).
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use otp_dist::{CallTarget, Node};
+    /// # async fn f(node: Node) -> Result<(), otp_dist::CallError> {
+    /// #[derive(serde::Serialize)]
+    /// enum Ask { Add(i64) }
+    /// // gen_server:call({erl_counter, 'e@127.0.0.1'}, {add, 5})
+    /// let total: i64 = node
+    ///     .call_typed(CallTarget::Name("erl_counter", "e@127.0.0.1"), &Ask::Add(5), Duration::from_secs(5))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_typed<Q, A>(
+        &self,
+        to: CallTarget<'_>,
+        request: &Q,
+        timeout: Duration,
+    ) -> Result<A, CallError>
+    where
+        Q: Serialize + ?Sized,
+        A: DeserializeOwned,
+    {
+        let request = to_term(request).map_err(CallError::Encode)?;
+        let reply = self.call(to, request, timeout).await?;
+        from_term(&reply).map_err(|error| CallError::Decode { error, reply })
+    }
+}
+
 /// Ends a call: forgets its reference (so a late reply is dropped) and
 /// demonitors the callee.
 struct CallGuard<'a> {
@@ -995,6 +1031,18 @@ pub enum CallError {
     /// The node could not be reached.
     #[error(transparent)]
     Connect(ConnectError),
+    /// The request has no Erlang term ([`Node::call_typed`]).
+    #[error("the request has no Erlang term: {0}")]
+    Encode(ToTermError),
+    /// The reply came but does not decode into the type asked for
+    /// ([`Node::call_typed`]); the reply is kept.
+    #[error("the reply {reply} does not decode: {error}")]
+    Decode {
+        /// Why it does not decode.
+        error: FromTermError,
+        /// The reply as it came.
+        reply: Term,
+    },
 }
 
 /// Delivers what a waiter waited for.
