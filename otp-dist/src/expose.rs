@@ -237,7 +237,9 @@ impl Node {
                             %error,
                             "message from another node dropped: it does not decode"
                         );
-                        let Request::Call(term) = request else { return None };
+                        let Request::Call(term) = request else {
+                            return None;
+                        };
                         return Some(Term::tuple([
                             Term::atom("error"),
                             Term::tuple([Term::atom("badarg"), term]),

@@ -15,7 +15,7 @@ use crate::conn::{self, Conn};
 use crate::control::{Control, Target};
 use crate::epmd::{self, EpmdError, Registration, Registry};
 use crate::handshake::{self, Admission, HandshakeError, Local};
-use crate::route::{Incoming, NameRoute, Resolve, Routes};
+use crate::route::{Incoming, Monitored, NameRoute, Resolve, Routes};
 use crate::term::{
     Atom, ExternalPid, ExternalRef, FromTermError, Term, ToTermError, from_term, to_term,
 };
@@ -250,7 +250,7 @@ pub(crate) enum Waiter {
     /// A monitor a local process holds on a remote one.
     Monitor {
         peer: Atom,
-        pid: ExternalPid,
+        process: Monitored,
         inbox: Subject<Incoming>,
     },
 }
@@ -795,20 +795,50 @@ impl Node {
         pid: &ExternalPid,
         inbox: &Subject<Incoming>,
     ) -> Result<ExternalRef, ConnectError> {
+        self.monitor_process(Monitored::Pid(pid.clone()), inbox)
+            .await
+    }
+
+    /// Monitors the process registered as `name` on node `node`
+    /// (`monitor(process, {Name, Node})`): the DOWN names `{Name, Node}` and
+    /// carries the process's real exit reason; it is `noproc` at once when
+    /// no process has the name, and `noconnection` when the node goes down.
+    /// As in Erlang, the monitor watches the process that held the name when
+    /// the monitor was set, not later holders.
+    pub async fn monitor_name(
+        &self,
+        name: &str,
+        node: &str,
+        inbox: &Subject<Incoming>,
+    ) -> Result<ExternalRef, ConnectError> {
+        let process = Monitored::Name {
+            name: Atom::new(name),
+            node: Atom::new(node),
+        };
+        self.monitor_process(process, inbox).await
+    }
+
+    async fn monitor_process(
+        &self,
+        process: Monitored,
+        inbox: &Subject<Incoming>,
+    ) -> Result<ExternalRef, ConnectError> {
         let reference = self.make_ref();
         let from = self.external(inbox.owner());
-        let conn = self.connection(&pid.node).await?;
+        let peer = process.node().clone();
+        let conn = self.connection(&peer).await?;
+        let target = target_of(&process);
         self.inner.waiters.lock().insert(
             reference.clone(),
             Waiter::Monitor {
-                peer: pid.node.clone(),
-                pid: pid.clone(),
+                peer,
+                process,
                 inbox: inbox.clone(),
             },
         );
         conn.send(&Control::MonitorP {
             from,
-            target: Target::Pid(pid.clone()),
+            target,
             reference: reference.clone(),
         });
         Ok(reference)
@@ -816,17 +846,17 @@ impl Node {
 
     /// Removes a monitor set with [`Node::monitor`]; `true` if it was active.
     pub fn demonitor(&self, reference: &ExternalRef) -> bool {
-        let Some(Waiter::Monitor { pid, inbox, .. }) = self.inner.waiters.lock().remove(reference)
+        let Some(Waiter::Monitor { process, inbox, .. }) =
+            self.inner.waiters.lock().remove(reference)
         else {
             return false;
         };
         let from = self.external(inbox.owner());
-        let peer = pid.node.clone();
         self.send_control(
-            &peer,
+            process.node(),
             Control::DemonitorP {
                 from,
-                target: Target::Pid(pid),
+                target: target_of(&process),
                 reference: reference.clone(),
             },
         );
@@ -1045,16 +1075,24 @@ pub enum CallError {
     },
 }
 
+/// How a MONITOR_P names the monitored process.
+fn target_of(process: &Monitored) -> Target {
+    match process {
+        Monitored::Pid(pid) => Target::Pid(pid.clone()),
+        Monitored::Name { name, .. } => Target::Name(name.clone()),
+    }
+}
+
 /// Delivers what a waiter waited for.
 pub(crate) fn fire(reference: ExternalRef, waiter: Waiter, reason: Term) {
     match waiter {
         Waiter::Call { reply, .. } => {
             let _ = reply.send(Err(reason));
         }
-        Waiter::Monitor { pid, inbox, .. } => {
+        Waiter::Monitor { process, inbox, .. } => {
             inbox.send(Incoming::Down {
                 monitor: reference,
-                pid,
+                process,
                 reason,
             });
         }

@@ -55,14 +55,18 @@ fn shape() -> impl Strategy<Value = Shape> {
 }
 
 fn pid() -> impl Strategy<Value = ExternalPid> {
-    ("[a-z]{1,8}@[a-z]{1,8}", any::<u32>(), any::<u32>(), any::<u32>()).prop_map(
-        |(node, id, serial, creation)| ExternalPid {
+    (
+        "[a-z]{1,8}@[a-z]{1,8}",
+        any::<u32>(),
+        any::<u32>(),
+        any::<u32>(),
+    )
+        .prop_map(|(node, id, serial, creation)| ExternalPid {
             node: Atom::new(&node),
             id,
             serial,
             creation,
-        },
-    )
+        })
 }
 
 fn raw() -> impl Strategy<Value = Term> {
@@ -92,25 +96,31 @@ fn leaf() -> impl Strategy<Value = Everything> {
         proptest::collection::vec(shape(), 0..4),
         (any::<i16>(), any::<bool>()).prop_map(|(a, b)| Pair(a, b)),
         (any::<u32>(), "[a-z]{0,4}").prop_map(|(n, s)| (n, s, Unit)),
-        proptest::collection::btree_map("\\PC{0,4}", proptest::collection::vec(any::<i64>(), 0..3), 0..3),
+        proptest::collection::btree_map(
+            "\\PC{0,4}",
+            proptest::collection::vec(any::<i64>(), 0..3),
+            0..3,
+        ),
         pid(),
         raw(),
     )
         .prop_map(
-            |(id, big, huge, small, ch, name, shapes, pair, triple, table, owner, raw)| Everything {
-                id,
-                big,
-                huge,
-                small,
-                ch,
-                name,
-                shapes,
-                pair,
-                triple,
-                table,
-                maybe: None,
-                owner,
-                raw,
+            |(id, big, huge, small, ch, name, shapes, pair, triple, table, owner, raw)| {
+                Everything {
+                    id,
+                    big,
+                    huge,
+                    small,
+                    ch,
+                    name,
+                    shapes,
+                    pair,
+                    triple,
+                    table,
+                    maybe: None,
+                    owner,
+                    raw,
+                }
             },
         )
 }
@@ -157,7 +167,11 @@ fn the_documented_mapping() {
             sides: 3,
             label: None
         }),
-        Term::tuple([Term::atom("polygon"), Term::from(3), Term::atom("undefined")])
+        Term::tuple([
+            Term::atom("polygon"),
+            Term::from(3),
+            Term::atom("undefined")
+        ])
     );
     assert_eq!(t(&Id(7)), Term::from(7));
     assert_eq!(

@@ -9,7 +9,7 @@
 -behaviour(gen_server).
 -export([ping/1, echo/1, serve/1, pid_send/1, calls/1, sys_msgs/1, monitors/1,
          links/1, unlink/1, noproc/1, big/1, idle/1, watch_print/1, visible/1,
-         visible_long/1, typed/1, elixir_call/1]).
+         visible_long/1, typed/1]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, echo_loop/0]).
 
 report(Rust, What) ->
@@ -201,11 +201,6 @@ typed(Rust) ->
     T ! 42,
     R9 = gen_server:call(T, get_count),
     report(Rust, {R1, R2, R3, R4, R5, R6, R7 =:= {you_are, self()}, R8, R9}).
-
-%% 17 (run by elixir, the same calls as GenServer.call makes).
-elixir_call(Rust) ->
-    pong = net_adm:ping(Rust),
-    report(Rust, {elixir, 'Elixir.GenServer':call({rustproc, Rust}, get_count)}).
 
 %% For Rust-initiated scenarios: an echo process and a gen_server, then wait.
 serve(Rust) ->

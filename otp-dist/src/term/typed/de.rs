@@ -214,7 +214,11 @@ impl<'de> de::Deserializer<'de> for De<'de> {
     ) -> Result<V::Value> {
         match self.atom() {
             Some(a) if names(a, name) => v.visit_unit(),
-            _ => self.mismatch(format_args!("the atom {}", atom_name(name)).to_string().as_str()),
+            _ => self.mismatch(
+                format_args!("the atom {}", atom_name(name))
+                    .to_string()
+                    .as_str(),
+            ),
         }
     }
 
@@ -232,7 +236,9 @@ impl<'de> de::Deserializer<'de> for De<'de> {
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value> {
         match self.0 {
             Term::List(items) => v.visit_seq(Seq::new(items)),
-            Term::Binary(bytes) => v.visit_seq(de::value::SeqDeserializer::new(bytes.iter().copied())),
+            Term::Binary(bytes) => {
+                v.visit_seq(de::value::SeqDeserializer::new(bytes.iter().copied()))
+            }
             _ => self.mismatch("a list"),
         }
     }
@@ -289,12 +295,26 @@ impl<'de> de::Deserializer<'de> for De<'de> {
             Term::Atom(a) => (a.as_str(), &[]),
             Term::Tuple(items) => match items.split_first() {
                 Some((Term::Atom(a), rest)) => (a.as_str(), rest),
-                _ => return self.mismatch(&format!("a {} (an atom or a tagged tuple)", atom_name(name))),
+                _ => {
+                    return self.mismatch(&format!(
+                        "a {} (an atom or a tagged tuple)",
+                        atom_name(name)
+                    ));
+                }
             },
-            _ => return self.mismatch(&format!("a {} (an atom or a tagged tuple)", atom_name(name))),
+            _ => {
+                return self.mismatch(&format!(
+                    "a {} (an atom or a tagged tuple)",
+                    atom_name(name)
+                ));
+            }
         };
         // The variant's Rust name, so that serde's derive recognises it.
-        let variant = variants.iter().copied().find(|r| names(tag, r)).unwrap_or(tag);
+        let variant = variants
+            .iter()
+            .copied()
+            .find(|r| names(tag, r))
+            .unwrap_or(tag);
         v.visit_enum(Enum {
             term: self.0,
             tag,
@@ -503,7 +523,11 @@ impl<'de> de::VariantAccess<'de> for Enum<'de> {
         match self.rest {
             [Term::Map(pairs)] => v.visit_map(Pairs::new(pairs)),
             rest if rest.len() == fields.len() => v.visit_map(Record::new(fields, rest)),
-            _ => self.mismatch(&format!("{{{}, ...}} with {} fields", self.tag, fields.len())),
+            _ => self.mismatch(&format!(
+                "{{{}, ...}} with {} fields",
+                self.tag,
+                fields.len()
+            )),
         }
     }
 }

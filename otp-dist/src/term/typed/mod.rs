@@ -154,7 +154,9 @@ impl fmt::Display for FromTermError {
             write!(f, "at {}: ", self.path())?;
         }
         match &self.problem {
-            Problem::Mismatch { expected, found } => write!(f, "expected {expected}, found {found}"),
+            Problem::Mismatch { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
             Problem::Custom(msg) => f.write_str(msg),
         }
     }
@@ -187,28 +189,34 @@ fn shorten(term: &super::Term) -> String {
 
 /// Whether `rust` is a CamelCase name that becomes a snake_case atom.
 fn is_camel(rust: &str) -> bool {
-    rust.starts_with(|c: char| c.is_ascii_uppercase()) && rust.chars().all(|c| c.is_ascii_alphanumeric())
+    rust.starts_with(|c: char| c.is_ascii_uppercase())
+        && rust.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// The characters of the atom for Rust name `rust` (see the module docs).
 fn atom_chars(rust: &str) -> impl Iterator<Item = char> + '_ {
     let camel = is_camel(rust);
     let bytes = rust.as_bytes();
-    rust.char_indices().flat_map(move |(i, c)| {
-        if !camel || !c.is_ascii_uppercase() {
-            return [Some(c), None];
-        }
-        let prev = i.checked_sub(1).map(|j| bytes[j]);
-        let next = bytes.get(i + 1);
-        let boundary = match prev {
-            None => false,
-            Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
-            Some(_) => next.is_some_and(|n| n.is_ascii_lowercase()),
-        };
-        let lower = c.to_ascii_lowercase();
-        if boundary { [Some('_'), Some(lower)] } else { [Some(lower), None] }
-    })
-    .flatten()
+    rust.char_indices()
+        .flat_map(move |(i, c)| {
+            if !camel || !c.is_ascii_uppercase() {
+                return [Some(c), None];
+            }
+            let prev = i.checked_sub(1).map(|j| bytes[j]);
+            let next = bytes.get(i + 1);
+            let boundary = match prev {
+                None => false,
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                Some(_) => next.is_some_and(|n| n.is_ascii_lowercase()),
+            };
+            let lower = c.to_ascii_lowercase();
+            if boundary {
+                [Some('_'), Some(lower)]
+            } else {
+                [Some(lower), None]
+            }
+        })
+        .flatten()
 }
 
 /// The atom name for Rust name `rust`: `GetCount` -> `get_count`.
