@@ -92,6 +92,8 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
     ///
     /// On [`StartError::InitTimeout`] the actor is unlinked and killed first, so
     /// the caller gets no EXIT from it even if it traps exits.
+    #[doc(alias = "start_link")]
+    #[doc(alias = "gen_server:start_link")]
     pub async fn start(self) -> Result<Started<D>, StartError> {
         if let Some(name) = &self.name {
             if let Some(holder) = process::whereis(name) {
@@ -225,7 +227,7 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
                     return Err(quiet(ExitReason::Normal));
                 }
                 Err(payload) => {
-                    let reason = ExitReason::Panic(process::panic_reason(payload));
+                    let reason = process::caught_reason(payload);
                     fail(StartError::InitExited(reason.clone()), registered);
                     return Err(quiet(reason));
                 }

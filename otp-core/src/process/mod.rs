@@ -112,7 +112,7 @@ pub(crate) use context::{
 pub(crate) use drive::Exit;
 pub use exit::{Down, ExitMessage, ExitReason, Monitor, PanicReason};
 pub use info::{ProcessInfo, info, list, self_pid, try_self_pid};
-pub(crate) use panic::reason as panic_reason;
+pub(crate) use panic::caught as caught_reason;
 pub use pid::Pid;
 pub(crate) use pid::unique;
 pub use receive::{ReceiveError, flush, receive, receive_forever};
@@ -126,7 +126,7 @@ pub(crate) use spawn::NoPrimary;
 pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
 pub use subject::{SendError, Subject};
 pub(crate) use time::{Elapsed, within};
-pub use timer::{Cancelled, Timer, cancel_timer, send_after};
+pub use timer::{Timer, cancel_timer, send_after};
 pub(crate) use wait::{First, Slot};
 
 /// `<0.0.0>`: the pid of no process, used where code outside any process shows up

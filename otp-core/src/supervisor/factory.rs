@@ -164,6 +164,7 @@ where
     }
 
     /// Starts the factory, with no children yet.
+    #[doc(alias = "start_link")]
     pub async fn start(self) -> Result<Started<Factory<A, D>>, StartError> {
         let started = super::start(self.flags, Vec::new(), Some(self.template), self.name).await?;
         Ok(Started {

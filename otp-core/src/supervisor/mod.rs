@@ -68,7 +68,7 @@
 //! process::Selector::new().select_monitor(m, |d| d).receive_forever().await.unwrap();
 //! let children = sup.data.which_children().await.unwrap();
 //! assert_eq!(children.len(), 1);
-//! let restarted = children[0].pid.pid().unwrap();
+//! let restarted = children[0].pid.unwrap();
 //! assert_ne!(restarted, first);
 //! assert_eq!(process::whereis(&name), Some(restarted)); // same name, new process
 //! # }).unwrap();
@@ -77,6 +77,7 @@
 mod child;
 mod children;
 mod decide;
+#[doc(alias = "simple_one_for_one")]
 pub mod factory;
 mod restart;
 mod server;
@@ -118,36 +119,17 @@ pub enum AutoShutdown {
     AllSignificant,
 }
 
-/// A child's pid in [`Supervisor::which_children`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChildPid {
-    /// Running as this process.
-    Running(Pid),
-    /// Its restart failed and is being tried again (Erlang's
-    /// `{restarting, Pid}`, shown as `restarting`).
-    Restarting,
-    /// Not running (stopped, ignored, or a transient child that exited
-    /// normally).
-    Undefined,
-}
-
-impl ChildPid {
-    /// The pid, if running.
-    pub fn pid(&self) -> Option<Pid> {
-        match self {
-            ChildPid::Running(pid) => Some(*pid),
-            ChildPid::Restarting | ChildPid::Undefined => None,
-        }
-    }
-}
-
 /// One row of [`Supervisor::which_children`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildInfo {
     /// The child's id.
     pub id: String,
-    /// Its process, if running.
-    pub pid: ChildPid,
+    /// Its process, if running; `None` (Erlang's `undefined`) when stopped,
+    /// ignored, a transient child that exited normally, or restarting.
+    pub pid: Option<Pid>,
+    /// Its restart failed and is being tried again (Erlang's `restarting`);
+    /// `pid` is then `None`.
+    pub restarting: bool,
     /// Worker or supervisor.
     pub child_type: ChildType,
 }
@@ -325,7 +307,7 @@ impl Supervisor {
 const STOP_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 async fn stop(pid: Pid) -> Result<(), SupervisorError> {
-    match crate::sys::terminate(pid, process::ExitReason::Normal, STOP_TIMEOUT).await {
+    match crate::sys::terminate(pid, STOP_TIMEOUT, process::ExitReason::Normal).await {
         Ok(()) => Ok(()),
         Err(crate::sys::SysError::NoProcess) => {
             Err(SupervisorError::NoSupervisor(CallError::NoProcess))
@@ -336,6 +318,9 @@ async fn stop(pid: Pid) -> Result<(), SupervisorError> {
         Err(crate::sys::SysError::Exited(reason)) => Err(SupervisorError::NoSupervisor(
             CallError::CalleeExited(reason),
         )),
+        Err(crate::sys::SysError::CallingSelf) => {
+            Err(SupervisorError::NoSupervisor(CallError::CallingSelf))
+        }
         Err(_) => Err(SupervisorError::NoSupervisor(CallError::NoProcess)),
     }
 }
@@ -441,6 +426,8 @@ impl Builder {
     /// [`StartError::DuplicateChildId`] for two children with one id, and with
     /// [`StartError::ChildFailed`] naming the first child that failed to start
     /// (those started before it are stopped again).
+    #[doc(alias = "start_link")]
+    #[doc(alias = "supervisor:start_link")]
     pub async fn start(self) -> Result<Started<Supervisor>, StartError> {
         start(self.flags, self.children, None, self.name).await
     }

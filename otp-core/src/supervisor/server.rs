@@ -17,7 +17,7 @@ use super::children::{Child, Children, Key, Run};
 use super::decide::{self, Core, Decision, Outcome, Report};
 use super::restart::Intensity;
 use super::spec::{BoxFuture, ChildData, ChildSpec, ChildType, Restart, Shutdown};
-use super::{AutoShutdown, ChildCount, ChildInfo, ChildPid, Strategy, SupervisorError};
+use super::{AutoShutdown, ChildCount, ChildInfo, Strategy, SupervisorError};
 use crate::actor::{Next, StartError};
 use crate::process::{self, ExitMessage, ExitReason, Pid, Selector, Subject};
 
@@ -224,11 +224,9 @@ async fn run_start(spec: &ChildSpec) -> Result<Option<(Pid, ChildData)>, StartEr
                 }
             }
             Ok(Err(error)) => return Err(error),
-            Err(payload) => {
-                return Err(StartError::InitExited(ExitReason::Panic(
-                    process::panic_reason(payload),
-                )));
-            }
+            // A panic, or `process::exit(reason)` in the start function:
+            // supervisor.erl catches both as `{error, Reason}`.
+            Err(payload) => return Err(StartError::InitExited(process::caught_reason(payload))),
         }
     }
 }
@@ -558,10 +556,10 @@ impl State {
             .map(|(_, c)| ChildInfo {
                 id: c.spec.id.clone(),
                 pid: match &c.run {
-                    Run::Running(pid, _) => ChildPid::Running(*pid),
-                    Run::Restarting => ChildPid::Restarting,
-                    Run::Stopped => ChildPid::Undefined,
+                    Run::Running(pid, _) => Some(*pid),
+                    Run::Restarting | Run::Stopped => None,
                 },
+                restarting: matches!(c.run, Run::Restarting),
                 child_type: c.spec.child_type,
             })
             .collect()

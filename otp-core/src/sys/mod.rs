@@ -2,7 +2,8 @@
 //!
 //! Every actor (and every supervisor) answers the OTP system messages, whatever its
 //! message type: each function here takes the target's [`Pid`] (or anything that
-//! names a process, see [`Address`]) and a timeout. A process that is not a
+//! names a process, see [`Address`]) and then a timeout, before any other
+//! argument (as in every function of this crate that waits). A process that is not a
 //! behaviour never answers, so the call ends in [`SysError::Timeout`]; a dead or
 //! unknown target gives [`SysError::NoProcess`]. Nothing here panics, and no system
 //! message is dropped without a reply.
@@ -35,7 +36,7 @@
 //! let timeout = Duration::from_secs(1);
 //! assert_eq!(sys::get_state(counter.pid, timeout).await.unwrap(), "5");
 //! assert_eq!(sys::get_state_as::<u64>(counter.pid, timeout).await, Ok(5));
-//! sys::replace_state(counter.pid, timeout, |n: &mut u64| *n = 10).await.unwrap();
+//! sys::replace_state(counter.pid, timeout, |_: &u64| 10).await.unwrap();
 //! assert_eq!(sys::get_state_as::<u64>(counter.pid, timeout).await, Ok(10));
 //! # }).unwrap();
 //! ```
@@ -67,6 +68,15 @@ pub enum SysError {
     /// The request does not apply (for example `change_code` in Rust).
     #[error("not supported: {0}")]
     NotSupported(&'static str),
+    /// A process sent a `sys` request to itself, which could never be answered
+    /// (Erlang's `calling_self`).
+    #[error("a process cannot send a sys request to itself")]
+    CallingSelf,
+    /// The function given to [`replace_state`], or the state's `Debug` in
+    /// [`get_state`], panicked (Erlang's `callback_failed`); the behaviour lives
+    /// on.
+    #[error("the callback failed: {0}")]
+    CallbackFailed(String),
     /// The state is not of the type asked for.
     #[error("the state is not a {expected}")]
     WrongStateType {
@@ -193,7 +203,8 @@ async fn request(target: impl Address, timeout: Duration, kind: Kind) -> Result<
         Ok(Reply::Error(error)) => Err(error),
         Ok(reply) => Ok(reply),
         Err(CallError::Timeout | CallError::NoRuntime) => Err(SysError::Timeout),
-        Err(CallError::NoProcess | CallError::CallingSelf) => Err(SysError::NoProcess),
+        Err(CallError::CallingSelf) => Err(SysError::CallingSelf),
+        Err(CallError::NoProcess) => Err(SysError::NoProcess),
         Err(CallError::CalleeExited(reason)) => Err(SysError::Exited(reason)),
     }
 }
@@ -225,10 +236,10 @@ pub async fn get_state_as<S: Clone + Send + 'static>(
             .downcast_ref::<S>()
             .map(|s| Box::new(s.clone()) as Box<dyn std::any::Any + Send>)
     });
-    match request(target, timeout, Kind::GetStateWith(copy)).await? {
-        Reply::Any(any) => any.downcast::<S>().map(|s| *s).map_err(|_| wrong::<S>()),
-        Reply::Error(error) => Err(error),
-        other => Err(unexpected(other)),
+    match request(target, timeout, Kind::GetStateWith(copy)).await {
+        Ok(Reply::Any(any)) => any.downcast::<S>().map(|s| *s).map_err(|_| wrong::<S>()),
+        Ok(other) => Err(unexpected(other)),
+        Err(error) => Err(named::<S>(error)),
     }
 }
 
@@ -238,26 +249,39 @@ fn wrong<S>() -> SysError {
     }
 }
 
-/// Changes the state with `replace` (`sys:replace_state/3`). Fails with
-/// [`SysError::WrongStateType`] if the state is not an `S`.
+/// The behaviour does not know which type the caller asked for: name it here.
+fn named<S>(error: SysError) -> SysError {
+    match error {
+        SysError::WrongStateType { .. } => wrong::<S>(),
+        other => other,
+    }
+}
+
+/// Replaces the state with what `replace` makes of it (`sys:replace_state/3`:
+/// `StateFun(State) -> NewState`). Fails with [`SysError::WrongStateType`] if
+/// the state is not an `S`, and with [`SysError::CallbackFailed`] if `replace`
+/// panics: as in Erlang (`{error, {callback_failed, ...}}`), the behaviour then
+/// keeps its old state and goes on; it does not die, nor do its links.
 pub async fn replace_state<S: Send + 'static>(
     target: impl Address,
     timeout: Duration,
-    replace: impl FnOnce(&mut S) + Send + 'static,
+    replace: impl FnOnce(&S) -> S + Send + 'static,
 ) -> Result<(), SysError> {
     let replace = Box::new(
         move |state: &mut dyn std::any::Any| match state.downcast_mut::<S>() {
             Some(state) => {
-                replace(state);
+                // `replace` sees the old state and cannot change it: a panic
+                // in it leaves the state as it was.
+                *state = replace(state);
                 true
             }
             None => false,
         },
     );
-    match request(target, timeout, Kind::ReplaceState(replace)).await? {
-        Reply::Done => Ok(()),
-        Reply::Error(_) => Err(wrong::<S>()),
-        other => Err(unexpected(other)),
+    match request(target, timeout, Kind::ReplaceState(replace)).await {
+        Ok(Reply::Done) => Ok(()),
+        Ok(other) => Err(unexpected(other)),
+        Err(error) => Err(named::<S>(error)),
     }
 }
 
@@ -291,8 +315,8 @@ pub async fn resume(target: impl Address, timeout: Duration) -> Result<(), SysEr
 /// returns once it has exited with that reason.
 pub async fn terminate(
     target: impl Address,
-    reason: ExitReason,
     timeout: Duration,
+    reason: ExitReason,
 ) -> Result<(), SysError> {
     let expected = reason.clone();
     match request(target, timeout, Kind::Terminate(reason)).await {
@@ -304,7 +328,7 @@ pub async fn terminate(
 
 /// Switches tracing on or off (`sys:trace/3`): each message in and each new state
 /// is written through `tracing` at info level, target `otp::sys`.
-pub async fn trace(target: impl Address, on: bool, timeout: Duration) -> Result<(), SysError> {
+pub async fn trace(target: impl Address, timeout: Duration, on: bool) -> Result<(), SysError> {
     done(target, timeout, Kind::Trace(on)).await
 }
 
@@ -312,8 +336,8 @@ pub async fn trace(target: impl Address, on: bool, timeout: Duration) -> Result<
 /// an empty list; `Get` the kept events, oldest first.
 pub async fn log(
     target: impl Address,
-    flag: LogFlag,
     timeout: Duration,
+    flag: LogFlag,
 ) -> Result<Vec<Event>, SysError> {
     match request(target, timeout, Kind::Log(flag)).await? {
         Reply::Events(events) => Ok(events),
@@ -325,8 +349,8 @@ pub async fn log(
 /// when collection is off.
 pub async fn statistics(
     target: impl Address,
-    flag: StatisticsFlag,
     timeout: Duration,
+    flag: StatisticsFlag,
 ) -> Result<Option<Statistics>, SysError> {
     match request(target, timeout, Kind::Statistics(flag)).await? {
         Reply::Statistics(statistics) => Ok(statistics),
