@@ -1,4 +1,4 @@
-//! Typed messages on an untyped wire: Rust values to and from [`Term`]s with
+//! Typed messages on an untyped wire: Rust values to and from [`Term`](super::Term)s with
 //! serde.
 //!
 //! Derive `serde::Serialize` and `serde::Deserialize` for your message types,
@@ -29,7 +29,7 @@
 //! | newtype variant `Msg::Add(5)` | `{add, 5}` |
 //! | tuple variant `Msg::Move(1, 2)` | `{move, 1, 2}` |
 //! | struct variant `Msg::Move { x: 1, y: 2 }` | record-style `{move, 1, 2}` |
-//! | [`Term`], [`ExternalPid`](super::ExternalPid), [`ExternalRef`](super::ExternalRef) fields | themselves |
+//! | [`Term`](super::Term), [`ExternalPid`](super::ExternalPid), [`ExternalRef`](super::ExternalRef) fields | themselves |
 //!
 //! Names: a Rust name in CamelCase (ASCII letters and digits, first letter
 //! upper case) becomes a snake_case atom, as Gleam does (`GetCount` ->
