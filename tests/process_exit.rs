@@ -131,7 +131,7 @@ async fn run_task_and_start_return_after_the_process_left_the_table() {
             assert!(!process::list().contains(&pid));
 
             let failed = actor::new_with_initialiser(WAIT, |_: Subject<()>| async {
-                Err::<Initialised<(), (), ()>, _>("no".to_string())
+                Err::<Initialised<(), (), ()>, _>("no".into())
             })
             .start()
             .await;

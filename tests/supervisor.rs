@@ -445,7 +445,7 @@ async fn significant_children_and_auto_shutdown() {
             assert!(
                 matches!(
                     refused,
-                    Err(StartError::InvalidSupervisor(
+                    Err(supervisor::StartError::Config(
                         ConfigError::BadCombination { .. }
                     ))
                 ),
@@ -489,9 +489,9 @@ async fn a_failed_start_rolls_back_and_names_the_child() {
             .await;
         assert_eq!(
             result.unwrap_err(),
-            StartError::ChildFailed {
+            supervisor::StartError::ChildFailed {
                 id: "broken".into(),
-                reason: Box::new(StartError::InitFailed("no config".into()))
+                reason: Box::new(StartError::InitFailed("no config".into()).into())
             }
         );
         let seen = take(&events, 4).await;
@@ -505,7 +505,7 @@ async fn a_failed_start_rolls_back_and_names_the_child() {
             .await;
         assert_eq!(
             dup.unwrap_err(),
-            StartError::DuplicateChildId("same".into())
+            supervisor::StartError::DuplicateChildId("same".into())
         );
         assert!(
             process::receive(&events, Duration::from_millis(50))
@@ -736,10 +736,10 @@ async fn factories_start_children_on_demand() {
         let second = factory::new(template).named(name.clone()).start().await;
         assert_eq!(
             second.unwrap_err(),
-            StartError::NameTaken {
+            supervisor::StartError::Actor(StartError::NameTaken {
                 name: name.label().to_string(),
                 holder: first.pid
-            }
+            })
         );
     })
     .await;

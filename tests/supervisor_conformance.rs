@@ -241,11 +241,11 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
             .start()
             .await;
         match refused {
-            Err(StartError::ChildFailed { id, reason }) => {
+            Err(supervisor::StartError::ChildFailed { id, reason }) => {
                 assert_eq!(id, "bad");
                 assert!(matches!(
                     *reason,
-                    StartError::InitExited(ExitReason::Panic(_))
+                    supervisor::StartError::Actor(StartError::InitExited(ExitReason::Panic(_)))
                 ));
             }
             other => panic!("{other:?}"),
@@ -280,8 +280,8 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
             .await;
         assert!(matches!(
             refused,
-            Err(SupervisorError::StartFailed(StartError::InitExited(
-                ExitReason::Panic(_)
+            Err(SupervisorError::StartFailed(supervisor::StartError::Actor(
+                StartError::InitExited(ExitReason::Panic(_))
             )))
         ));
         assert_eq!(sup.which_children().await.unwrap().len(), 1);
@@ -368,7 +368,7 @@ async fn a_zero_period_is_refused() {
             .await;
         assert_eq!(
             refused.unwrap_err(),
-            StartError::InvalidSupervisor(ConfigError::InvalidPeriod)
+            supervisor::StartError::Config(ConfigError::InvalidPeriod)
         );
         let refused = factory::new(|(): ()| {
             actor::new(())
@@ -380,7 +380,7 @@ async fn a_zero_period_is_refused() {
         .await;
         assert_eq!(
             refused.unwrap_err(),
-            StartError::InvalidSupervisor(ConfigError::InvalidPeriod)
+            supervisor::StartError::Config(ConfigError::InvalidPeriod)
         );
     })
     .await;
@@ -428,7 +428,7 @@ async fn a_factory_with_significant_children_shuts_down() {
         let refused = factory::new(template).significant(true).start().await;
         assert!(matches!(
             refused,
-            Err(StartError::InvalidSupervisor(
+            Err(supervisor::StartError::Config(
                 ConfigError::BadCombination { .. }
             ))
         ));

@@ -77,6 +77,7 @@
 mod child;
 mod children;
 mod decide;
+mod error;
 #[doc(alias = "simple_one_for_one")]
 pub mod factory;
 mod restart;
@@ -86,10 +87,11 @@ mod spec;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::actor::{self, Initialised, StartError, Started};
+use crate::actor::{self, Initialised, Started};
 use crate::process::{self, CallError, Name, Pid, Selector, Subject};
 
 pub use child::Child;
+pub use error::StartError;
 pub use server::Message;
 pub use spec::{ChildSpec, ChildType, Restart, Shutdown};
 
@@ -179,7 +181,7 @@ pub enum SupervisorError {
     /// The child's restart failed and is being tried again (`restarting`).
     #[error("the child {0} is restarting")]
     Restarting(String),
-    /// The child's start returned [`StartError::Ignored`] (Erlang's
+    /// The child's start returned [`actor::StartError::Ignored`] (Erlang's
     /// `{ok, undefined}`): nothing runs; a supervisor keeps the spec, a factory
     /// does not.
     #[error("the child {0} asked to be ignored")]
@@ -421,7 +423,7 @@ impl Builder {
     /// Starts the supervisor and its children, returning once all have started
     /// (`supervisor:start_link/2`): linked to the caller if it is a process.
     ///
-    /// Fails with [`StartError::InvalidSupervisor`] for a zero period or a
+    /// Fails with [`StartError::Config`] for a zero period or a
     /// significant child that is permanent or under `auto_shutdown` never, with
     /// [`StartError::DuplicateChildId`] for two children with one id, and with
     /// [`StartError::ChildFailed`] naming the first child that failed to start
@@ -446,8 +448,6 @@ pub(crate) async fn start(
     name: Option<Name<Message>>,
 ) -> Result<Started<Supervisor>, StartError> {
     let observed = (flags.strategy, flags.intensity, flags.period, flags.dynamic);
-    // The initialiser's error is a string; the typed one travels beside it.
-    let (typed_error, failure) = flume::bounded::<StartError>(1);
     let label = name.as_ref().map(|n| n.label().to_string());
     let mut builder =
         actor::new_with_initialiser(START_TIMEOUT, move |subject: Subject<Message>| async move {
@@ -461,11 +461,7 @@ pub(crate) async fn start(
                         .selecting(selector)
                         .returning(Supervisor { subject }))
                 }
-                Err(error) => {
-                    let text = error.to_string();
-                    let _ = typed_error.try_send(error);
-                    Err(text)
-                }
+                Err(error) => Err(actor::InitError::new(error)),
             }
         })
         .on_message_async(server::handle)
@@ -477,9 +473,11 @@ pub(crate) async fn start(
         builder = builder.named(name);
     }
     match builder.start().await {
-        Err(StartError::InitFailed(text)) => {
-            Err(failure.try_recv().unwrap_or(StartError::InitFailed(text)))
-        }
+        // The initialiser's error is the supervisor's own, kept with its type.
+        Err(actor::StartError::InitFailed(error)) => match error.downcast_ref::<StartError>() {
+            Some(error) => Err(error.clone()),
+            None => Err(actor::StartError::InitFailed(error).into()),
+        },
         Ok(started) => {
             let (strategy, intensity, period, factory) = observed;
             crate::observe::hooks::supervisor_started(
@@ -491,6 +489,6 @@ pub(crate) async fn start(
             );
             Ok(started)
         }
-        other => other,
+        Err(error) => Err(error.into()),
     }
 }
