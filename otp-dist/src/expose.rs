@@ -100,6 +100,9 @@ impl<M> Request<M> {
 impl Request {
     /// Decodes the term into `T` (see [`term::typed`](crate::term::typed) for
     /// the mapping).
+    ///
+    /// # Errors
+    /// A [`FromTermError`] naming where the term does not fit `T`.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<Request<T>, FromTermError> {
         let decoded = from_term(self.message())?;
         Ok(self.clone().map(|_| decoded))
@@ -114,6 +117,11 @@ impl Node {
     /// `sys` requests for it with `handler` (see [the module](crate::expose)).
     /// Returns the pid of the bridge process doing so; it runs until the node
     /// is dropped or the bridge is killed.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: the bridge process starts at the first poll, so a call
+    /// dropped before it returns may leave the bridge running, `name`
+    /// registered, without its pid.
     pub async fn expose<A, F, Fut>(&self, name: &str, target: A, handler: F) -> Pid
     where
         A: Address + Send + Sync + 'static,
@@ -215,6 +223,9 @@ impl Node {
     /// }).await;
     /// # }).unwrap();
     /// ```
+    ///
+    /// # Cancel safety
+    /// As [`Node::expose`].
     pub async fn expose_typed<A, M, R, F, Fut>(&self, name: &str, target: A, handler: F) -> Pid
     where
         A: Address + Send + Sync + 'static,

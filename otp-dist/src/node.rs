@@ -836,6 +836,13 @@ impl Node {
     /// no process has the name, and `noconnection` when the node goes down.
     /// As in Erlang, the monitor watches the process that held the name when
     /// the monitor was set, not later holders.
+    ///
+    /// # Errors
+    /// A [`ConnectError`] when the node cannot be reached.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
     pub async fn monitor_name(
         &self,
         name: &str,
@@ -1042,6 +1049,13 @@ impl Node {
     ///     .await?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// # Errors
+    /// As [`Node::call`], and [`CallError::Encode`]/[`CallError::Decode`] when the
+    /// request or the reply does not map to its type.
+    ///
+    /// # Cancel safety
+    /// As [`Node::call`].
     pub async fn call_typed<Q, A>(
         &self,
         to: CallTarget<'_>,

@@ -14,6 +14,7 @@ use crate::term::{Atom, ExternalPid, Term};
 /// becomes [`Incoming::Call`], `'$gen_cast'` [`Incoming::Cast`], `system`
 /// [`Incoming::System`]; everything else is [`Incoming::Message`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Incoming {
     /// A plain message.
     Message(Term),

@@ -546,6 +546,11 @@ impl Builder {
     /// # Cancel safety
     /// A start dropped before it completes makes the new supervisor exit, stopping
     /// the children it started.
+    ///
+    /// # Errors
+    /// As above: [`StartError::Config`], [`StartError::DuplicateChildId`],
+    /// [`StartError::ChildFailed`]; [`StartError::Actor`] if the supervisor's own
+    /// process did not start (its name is taken).
     #[doc(alias = "start_link")]
     #[doc(alias = "supervisor:start_link")]
     pub async fn start(self) -> Result<Started<Supervisor>, StartError> {

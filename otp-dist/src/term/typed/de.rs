@@ -16,6 +16,9 @@ use crate::term::{Term, encode};
 /// assert_eq!((n, s), (1, "one"));
 /// assert!(term::from_term::<(u8, String)>(&Term::atom("nope")).is_err());
 /// ```
+///
+/// # Errors
+/// A [`FromTermError`] naming where the term does not fit `T`.
 pub fn from_term<'de, T: Deserialize<'de>>(term: &'de Term) -> Result<T> {
     T::deserialize(De(term))
 }

@@ -81,6 +81,7 @@ use std::fmt;
 
 /// Why a Rust value could not become a term.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ToTermError {
     /// A float that is NaN or infinite: Erlang floats are finite.
     #[error("{0} has no Erlang term: Erlang floats are finite")]

@@ -14,6 +14,9 @@ use crate::term::{BigInt, Term, decode};
 /// assert_eq!(term::to_term(&Some("hi")).unwrap(), Term::from("hi"));
 /// assert_eq!(term::to_term(&None::<i64>).unwrap(), Term::atom("undefined"));
 /// ```
+///
+/// # Errors
+/// A [`ToTermError`] for a value serde cannot map to a term.
 pub fn to_term<T: Serialize + ?Sized>(value: &T) -> Result<Term, ToTermError> {
     value.serialize(Ser)
 }
