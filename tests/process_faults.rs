@@ -105,6 +105,31 @@ async fn a_drop_that_receives_at_exit_returns_at_once() {
         });
         assert_eq!(down_of(monitor).await.reason, ExitReason::Normal);
         assert!(!process::list().contains(&pid));
+
+        // Killed, or ended by `exit`, with such a message queued and such a
+        // value in its state: the exit runs with the stop switch thrown, and
+        // the receive still returns at once.
+        for how in [Some(ExitReason::Abnormal("bye".into())), None] {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let exit = how.clone();
+            let (pid, monitor) = process::spawn_monitor(async move {
+                let inbox = Subject::<ReceivesOnDrop>::new();
+                let _in_state = ReceivesOnDrop(Some(Subject::<u32>::new()));
+                inbox.send(ReceivesOnDrop(Some(Subject::<u32>::new())));
+                let _ = tx.send(());
+                match exit {
+                    Some(reason) => process::exit(reason).await,
+                    None => std::future::pending::<()>().await,
+                }
+            });
+            rx.await.unwrap();
+            if how.is_none() {
+                process::kill(pid);
+            }
+            let reason = how.unwrap_or(ExitReason::Killed);
+            assert_eq!(down_of(monitor).await.reason, reason);
+            assert!(!process::list().contains(&pid));
+        }
     })
     .await;
 }
