@@ -45,6 +45,8 @@ pub mod supervisor {
 #[cfg(feature = "macros")]
 pub mod macros;
 
+pub mod testing;
+
 /// Erlang distribution (feature `dist`): see [`otp_dist`].
 #[cfg(feature = "dist")]
 pub use otp_dist as dist;

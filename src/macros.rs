@@ -174,7 +174,31 @@
 //! `StoreRef<T>` (the enum has a hidden variant that keeps every parameter used).
 //! Lifetimes cannot be: the state lives in its own process, so it owns its data.
 //!
-//! The generated code names the crate `::otp`, so depend on `otp` under that name.
+//! **Where the crate is.** The generated code finds the runtime through your
+//! `Cargo.toml` (the `otp-rt` package under its own name is `::otp`; renamed, it
+//! is the name you gave; `otp-core` with `otp-macros` works too). When it cannot
+//! (a re-export through another crate), say where: `#[actor(crate = path)]` on the
+//! struct and the impl block, `supervisor! { crate: path, ... }`.
+//!
+//! **Options** of `#[actor(...)]` on the impl block: `debug` (describe the state
+//! and messages with `Debug`), `trap_exits` (the builder's `trap_exits`: an
+//! exit signal from the parent, such as a supervisor's shutdown, then runs
+//! `#[terminate]`, as in gen_server; without it the actor is killed by the
+//! signal and `#[terminate]` does not run), `crate = path`.
+//!
+//! **Visibility.** Each handle method is as visible as its handler when the
+//! handler says so (`pub`, `pub(crate)`, `pub(self)`); a handler written as a
+//! plain `fn` gives a method as visible as the struct, so the handle is usable
+//! wherever it is. Write `pub(self)` to keep a message to the module.
+//!
+//! **Calls that return a `Result`.** `#[call] fn f(&self) -> Result<T, E>` gives
+//! `f().await: Result<Result<T, E>, CallError>`, as `process::call` does by hand;
+//! use `.await??` with an error type that has `From<CallError>` and `From<E>`.
+//!
+//! **Errors.** When a handler is rejected, only its error is reported: the
+//! enum, the handle and the start functions are still generated from the other
+//! handlers. A `supervisor!` with errors reports them all and still evaluates to
+//! a (empty) supervisor builder, so `supervisor! { .. }.start()` adds no error.
 //!
 //! # `supervisor!`
 //!

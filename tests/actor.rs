@@ -370,3 +370,51 @@ fn a_plain_thread_can_call_an_actor() {
             .unwrap();
     assert_eq!(answer, Ok(5));
 }
+
+/// Gleam's actor and OTP 26's `proc_lib:init_fail`: an initialiser's error is
+/// reported to the starter, and the actor then exits `Normal`, so that links
+/// (other than the starter's, removed first) see no crash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_initialiser_exits_normally_after_reporting() {
+    within(LIMIT, async {
+        // A witness linked to the actor, trapping exits, forwards the EXIT it gets.
+        let exits = Subject::<ExitReason>::new();
+        let forward = exits.clone();
+        let (ready_tx, ready) = flume::bounded(1);
+        let witness = process::spawn(async move {
+            process::trap_exits(true);
+            ready_tx.send(()).unwrap();
+            let exit = Selector::new()
+                .select_trapped_exits(|exit| exit.reason)
+                .receive(WAIT)
+                .await
+                .expect("the actor's EXIT");
+            forward.send(exit);
+        });
+        ready.recv_async().await.unwrap();
+        let failing = actor::new_with_initialiser(WAIT, move |_subject: Subject<u8>| async move {
+            process::link(witness);
+            Err::<Initialised<(), u8, ()>, _>("no database".to_string())
+        });
+        assert_eq!(
+            failing.start().await.unwrap_err(),
+            StartError::InitFailed("no database".into())
+        );
+        assert_eq!(process::receive(&exits, WAIT).await, Ok(ExitReason::Normal));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleep_suspends_and_sleep_forever_ends_only_by_a_kill() {
+    within(LIMIT, async {
+        process::sleep(Duration::from_millis(1)).await;
+        let (sleeper, monitor) = process::spawn_monitor(async {
+            process::sleep_forever().await;
+        });
+        assert!(process::is_alive(sleeper));
+        process::kill(sleeper);
+        assert_eq!(down_of(monitor).await.reason, ExitReason::Killed);
+    })
+    .await;
+}

@@ -114,13 +114,11 @@ fn s06_monitors_by_pid_and_by_name_see_the_real_reason_and_a_restart_a_new_pid()
 }
 
 #[test]
-#[ignore = "broken by the new process core (11:00 UTC): the link keeper's process::link returns false; see the dist report"]
 fn s07_links_carry_the_crash_reason_and_kill_becomes_killed() {
     assert_eq!(scenario("links"), Term::tuple(atoms(&["boom", "killed"])));
 }
 
 #[test]
-#[ignore = "broken by the new process core (11:00 UTC): the link keeper's process::link returns false; see the dist report"]
 fn s08_after_unlink_a_crash_sends_no_exit() {
     assert_eq!(scenario("unlink"), Term::tuple(atoms(&["boom", "none"])));
 }

@@ -218,8 +218,11 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
             match AssertUnwindSafe(init(subject.clone())).catch_unwind().await {
                 Ok(Ok(initialised)) => (initialised.state, initialised.selector, initialised.data),
                 Ok(Err(error)) => {
-                    fail(StartError::InitFailed(error.clone()), registered);
-                    return Err(quiet(ExitReason::Abnormal(error.into())));
+                    // Reported to the starter, then a normal exit, as Gleam's
+                    // actor and OTP 26's `proc_lib:init_fail` do: the failure is
+                    // the starter's to handle, not a crash to propagate.
+                    fail(StartError::InitFailed(error), registered);
+                    return Err(quiet(ExitReason::Normal));
                 }
                 Err(payload) => {
                     let reason = ExitReason::Panic(process::panic_reason(payload));

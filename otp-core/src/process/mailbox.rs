@@ -19,7 +19,7 @@
 //! are handed out, and dropped ones are returned to be dropped by the caller.
 
 use std::any::{Any, TypeId};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, ready};
@@ -27,6 +27,7 @@ use std::task::{Context, Poll, ready};
 use super::Pid;
 use super::channel::{self, Channel};
 use super::exit::{Down, ExitMessage};
+use super::hash::IdMap;
 
 /// What travels in a process's channel.
 pub(crate) enum Envelope<M> {
@@ -134,7 +135,7 @@ struct Saved<M> {
     /// The number the next saved envelope gets.
     next: u64,
     len: usize,
-    queues: HashMap<Key, VecDeque<(u64, Envelope<M>)>>,
+    queues: IdMap<Key, VecDeque<(u64, Envelope<M>)>>,
 }
 
 impl<M> Saved<M> {
@@ -142,7 +143,7 @@ impl<M> Saved<M> {
         Saved {
             next: 0,
             len: 0,
-            queues: HashMap::new(),
+            queues: IdMap::default(),
         }
     }
 

@@ -14,7 +14,7 @@
 //!   every exit carries an [`ExitReason`]. A panic in a process ends it with
 //!   [`ExitReason::Panic`] and a crash report through `tracing`.
 //! - **Names**: [`Name<M>`], [`register`], [`whereis`].
-//! - **Timers**: [`send_after`], [`cancel_timer`].
+//! - **Timers**: [`send_after`], [`cancel_timer`], [`sleep`], [`sleep_forever`].
 //!
 //! # Ordering
 //! All that a process can receive goes through one ordered mailbox, so messages and
@@ -86,6 +86,7 @@ mod channel;
 mod context;
 mod drive;
 mod exit;
+pub(crate) mod hash;
 mod info;
 mod mailbox;
 mod panic;
@@ -94,6 +95,7 @@ mod receive;
 mod registry;
 mod selector;
 mod signal;
+mod sleep;
 mod spawn;
 mod stop;
 mod subject;
@@ -119,6 +121,7 @@ pub use selector::{Selector, Unexpected};
 pub(crate) use signal::send_system;
 pub use signal::{demonitor, exit, is_alive, kill, link, monitor, send_exit, trap_exits, unlink};
 pub(crate) use signal::{flush_exits_from, remove_watcher};
+pub use sleep::{sleep, sleep_forever};
 pub(crate) use spawn::NoPrimary;
 pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
 pub use subject::{SendError, Subject};

@@ -1,6 +1,5 @@
 //! Typed process names (`erlang:register/2` and friends).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, LazyLock};
@@ -8,6 +7,7 @@ use std::sync::{Arc, LazyLock};
 use parking_lot::Mutex;
 
 use super::Pid;
+use super::hash::IdMap;
 use super::table::{self, ProcEntry, RegisteredName, Status};
 
 /// A name a process can be registered under, for messages of type `M`.
@@ -113,8 +113,8 @@ pub enum UnregisterError {
 }
 
 // Lock order: a process entry's state, then this map.
-static NAMES: LazyLock<Mutex<HashMap<u64, Arc<ProcEntry>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+static NAMES: LazyLock<Mutex<IdMap<u64, Arc<ProcEntry>>>> =
+    LazyLock::new(|| Mutex::new(IdMap::default()));
 
 /// Registers `pid` under `name` (`erlang:register/2`).
 pub fn register<M>(pid: Pid, name: &Name<M>) -> Result<(), RegisterError> {

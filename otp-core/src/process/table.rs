@@ -1,6 +1,5 @@
 //! The process table: every live process's entry, by pid.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, LazyLock};
 
@@ -8,6 +7,7 @@ use parking_lot::Mutex;
 
 use super::Pid;
 use super::exit::{Down, ExitReason};
+use super::hash::{IdMap, IdSet};
 use super::mailbox::{Other, Sink};
 use super::stop::StopSwitch;
 
@@ -45,11 +45,11 @@ pub(crate) struct ProcState {
 
 #[derive(Default)]
 pub(crate) struct Relations {
-    pub(crate) links: HashSet<Pid>,
+    pub(crate) links: IdSet<Pid>,
     /// Monitors this process holds: reference to target.
-    pub(crate) monitors: HashMap<u64, Pid>,
+    pub(crate) monitors: IdMap<u64, Pid>,
     /// Monitors on this process: reference to who gets the DOWN.
-    pub(crate) monitored_by: HashMap<u64, Watcher>,
+    pub(crate) monitored_by: IdMap<u64, Watcher>,
     pub(crate) name: Option<RegisteredName>,
 }
 
@@ -87,7 +87,7 @@ impl ProcState {
         };
         let removed = relations.monitored_by.remove(&reference).is_some();
         if relations.monitored_by.is_empty() {
-            relations.monitored_by = HashMap::new();
+            relations.monitored_by = IdMap::default();
         }
         self.tidy();
         removed
@@ -177,10 +177,10 @@ impl ProcEntry {
 
 const SHARDS: usize = 64;
 
-type Shard = Mutex<HashMap<u64, Arc<ProcEntry>>>;
+type Shard = Mutex<IdMap<u64, Arc<ProcEntry>>>;
 
 static TABLE: LazyLock<Vec<Shard>> =
-    LazyLock::new(|| (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect());
+    LazyLock::new(|| (0..SHARDS).map(|_| Mutex::new(IdMap::default())).collect());
 
 fn shard(pid: Pid) -> &'static Shard {
     &TABLE[(pid.id() as usize) % SHARDS]

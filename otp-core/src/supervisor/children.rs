@@ -2,6 +2,7 @@
 //! logarithmic or constant time (supervisor.erl keeps a list and a map; a list
 //! alone made 100,000 children cost minutes).
 
+use crate::process::hash::IdMap;
 use std::collections::{BTreeMap, HashMap};
 
 use super::spec::{ChildData, ChildSpec};
@@ -33,7 +34,7 @@ pub(crate) struct Child {
 pub(crate) struct Children {
     in_order: BTreeMap<Key, Child>,
     by_id: HashMap<String, Key>,
-    by_pid: HashMap<Pid, Key>,
+    by_pid: IdMap<Pid, Key>,
     next: Key,
 }
 
