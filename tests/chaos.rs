@@ -26,10 +26,8 @@
 //! Its own test binary, so that the process table holds nothing else.
 
 use std::collections::{BTreeSet, HashSet};
-use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use otp::actor::{self, Initialised, Next};
@@ -41,7 +39,7 @@ use otp::supervisor::{self, ChildSpec, Strategy, Supervisor};
 use otp::task;
 
 mod common;
-use common::within;
+use common::{block_on, within};
 
 /// How long the whole test may take.
 const LIMIT: Duration = Duration::from_secs(300);
@@ -116,25 +114,6 @@ impl Drop for CancelsItsTimer {
         if let Some(timer) = self.0.get() {
             let _ = process::cancel_timer(timer);
         }
-    }
-}
-
-/// Runs `future` to completion on this thread with no runtime (a `Drop` cannot
-/// await).
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
-            return value;
-        }
-        std::thread::park();
     }
 }
 

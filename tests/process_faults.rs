@@ -5,10 +5,8 @@
 //! kill storm.
 
 use std::collections::HashSet;
-use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use otp::actor::{self, Next};
@@ -16,7 +14,7 @@ use otp::process::{self, CallError, ExitReason, Name, Subject};
 use otp::task;
 
 mod common;
-use common::{WAIT, down_of, wait_down, within};
+use common::{WAIT, block_on, down_of, wait_down, within};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -25,24 +23,6 @@ struct PanicsOnDrop;
 impl Drop for PanicsOnDrop {
     fn drop(&mut self) {
         panic!("a Drop that panics");
-    }
-}
-
-/// Runs `future` to completion on this thread, without any runtime.
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
-            return value;
-        }
-        std::thread::park();
     }
 }
 
