@@ -236,8 +236,9 @@ async fn a_catch_all_in_the_selector_takes_what_nothing_else_does() {
         let dead = process::spawn(async {});
         let m = process::monitor(dead);
         down_of(m).await;
-        otp::sys::replace_state(watcher_of, WAIT, move |_: &mut Vec<String>| {
+        otp::sys::replace_state(watcher_of, WAIT, move |seen: &Vec<String>| {
             process::monitor(dead);
+            seen.clone()
         })
         .await
         .unwrap();

@@ -160,3 +160,56 @@ async fn a_generated_child_spec_fits_the_builder() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn factories_and_builder_made_supervisors_are_children_in_declared_order() {
+    within(LIMIT, async {
+        use otp::supervisor::{ChildType, Strategy, factory};
+        let pool_name = Name::new("pool");
+        let built = otp::supervisor::new(Strategy::OneForAll)
+            .add(Cell::child_spec("inside", || Cell { value: 5 }));
+        let tree = supervisor! {
+            children: [
+                first { start: Cell { value: 1 } },
+                pool {
+                    start: factory::new(|value: u64| Cell { value }.builder().start()),
+                    name: pool_name.clone(),
+                },
+                built { start: built.clone() },
+                last { start: Cell::builder(Cell { value: 2 }) },
+            ],
+        }
+        .start()
+        .await
+        .unwrap();
+        let rows = tree.data.which_children().await.unwrap();
+        let order: Vec<(&str, ChildType)> =
+            rows.iter().map(|r| (r.id.as_str(), r.child_type)).collect();
+        assert_eq!(
+            order,
+            [
+                ("first", ChildType::Worker),
+                ("pool", ChildType::Supervisor),
+                ("built", ChildType::Supervisor),
+                ("last", ChildType::Worker),
+            ]
+        );
+        // The factory is reachable by its name, and by its child handle.
+        let pool = factory::Factory::<u64, process::Subject<CellMsg>>::named(&pool_name);
+        let cell = pool.start_child(9).await.unwrap();
+        assert_eq!(CellRef::new(cell.data).get().await, Ok(9));
+        let same = tree
+            .data
+            .child::<factory::Factory<u64, process::Subject<CellMsg>>>("pool")
+            .get()
+            .await
+            .unwrap();
+        assert_eq!(same.pid(), pool.pid());
+        let inner: Supervisor = tree.data.child::<Supervisor>("built").get().await.unwrap();
+        assert_eq!(inner.which_children().await.unwrap()[0].id, "inside");
+        // A stop (reason normal) leaves this linked starter alive.
+        tree.data.stop().await.unwrap();
+        assert!(!process::is_alive(inner.pid()));
+    })
+    .await;
+}

@@ -14,9 +14,13 @@ use common::{WAIT, down_of, wait_down, within};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// Crash reports written in this test binary, as `pid reason` lines.
-fn reports() -> &'static Mutex<Vec<String>> {
-    static REPORTS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+/// A crash report written in this test binary: its fields by name (the
+/// message under `message`), each as its `Debug` form.
+type Report = std::collections::BTreeMap<String, String>;
+
+/// Crash reports written in this test binary.
+fn reports() -> &'static Mutex<Vec<Report>> {
+    static REPORTS: OnceLock<Mutex<Vec<Report>>> = OnceLock::new();
     REPORTS.get_or_init(|| {
         use tracing_subscriber::layer::SubscriberExt;
         struct Capture;
@@ -29,19 +33,21 @@ fn reports() -> &'static Mutex<Vec<String>> {
                 if event.metadata().target() != "otp::crash_report" {
                     return;
                 }
-                struct Fields(String);
+                struct Fields(Report);
                 impl tracing::field::Visit for Fields {
+                    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                        self.0.insert(field.name().to_string(), value.to_string());
+                    }
                     fn record_debug(
                         &mut self,
                         field: &tracing::field::Field,
                         value: &dyn std::fmt::Debug,
                     ) {
-                        if field.name() == "pid" {
-                            self.0 = format!("{value:?}");
-                        }
+                        self.0
+                            .insert(field.name().to_string(), format!("{value:?}"));
                     }
                 }
-                let mut fields = Fields(String::new());
+                let mut fields = Fields(Report::new());
                 event.record(&mut fields);
                 reports().lock().unwrap().push(fields.0);
             }
@@ -52,14 +58,19 @@ fn reports() -> &'static Mutex<Vec<String>> {
     })
 }
 
-fn reports_for(pid: process::Pid) -> usize {
+fn reports_of(pid: process::Pid) -> Vec<Report> {
     let pid = pid.to_string();
     reports()
         .lock()
         .unwrap()
         .iter()
-        .filter(|p| **p == pid)
-        .count()
+        .filter(|report| report.get("pid") == Some(&pid))
+        .cloned()
+        .collect()
+}
+
+fn reports_for(pid: process::Pid) -> usize {
+    reports_of(pid).len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -337,6 +348,86 @@ async fn a_panic_in_a_selector_mapping_ends_the_actor_with_a_report_and_terminat
         let hook = process::receive(&terminated, WAIT).await.unwrap();
         assert_eq!(hook, down.reason);
         assert_eq!(reports_for(started.pid), 1);
+    })
+    .await;
+}
+
+/// What a report says besides whose it is: the fields a stop and an `exit`
+/// with the same reason must share.
+fn shared_fields(report: &Report) -> Report {
+    report
+        .iter()
+        .filter(|(field, _)| !["pid", "message", "state"].contains(&field.as_str()))
+        .map(|(field, value)| (field.clone(), value.clone()))
+        .collect()
+}
+
+/// gen_server catches `exit(Reason)` in a callback and terminates with
+/// `Reason`, writing the report a `{stop, Reason, State}` writes; in
+/// `terminate/2` it exits with the new reason. `process::exit` in an actor's
+/// handler or terminate hook does the same: one report, the actor's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_actor_that_exits_itself_writes_the_report_of_a_stop() {
+    reports();
+    within(LIMIT, async {
+        let reason = ExitReason::abnormal("gone");
+        let start = |exit_in_handler: bool, exit_in_hook: Option<ExitReason>| async move {
+            let mut builder = actor::new(7u32)
+                .on_message_async(move |n, reason: ExitReason| async move {
+                    if exit_in_handler {
+                        process::exit(reason).await
+                    }
+                    actor::Next::Stop(n, reason)
+                })
+                .debug_state();
+            if let Some(hook_reason) = exit_in_hook {
+                builder = builder.on_terminate_async(move |_, _| async move {
+                    process::exit(hook_reason).await;
+                });
+            }
+            let started = builder.start().await.unwrap();
+            process::unlink(started.pid);
+            (started.pid, process::monitor(started.pid), started.data)
+        };
+        let stop_and_wait = |(pid, monitor, data): (process::Pid, _, Subject<ExitReason>),
+                             reason: ExitReason| async move {
+            data.send(reason);
+            (pid, down_of(monitor).await.reason)
+        };
+        let stopped = stop_and_wait(start(false, None).await, reason.clone()).await;
+        let exited = stop_and_wait(start(true, None).await, reason.clone()).await;
+        let from_hook =
+            stop_and_wait(start(false, Some(reason.clone())).await, ExitReason::Normal).await;
+        let clean_exit = stop_and_wait(start(true, None).await, ExitReason::Shutdown).await;
+        let clean_hook = stop_and_wait(
+            start(false, Some(ExitReason::Normal)).await,
+            ExitReason::abnormal("overruled"),
+        )
+        .await;
+        for (_, exit) in [&stopped, &exited, &from_hook] {
+            assert_eq!(*exit, reason);
+        }
+        assert_eq!(clean_exit.1, ExitReason::Shutdown);
+        assert_eq!(clean_hook.1, ExitReason::Normal);
+        let [stop_report] = &reports_of(stopped.0)[..] else {
+            panic!("one report for a stop: {:?}", reports_of(stopped.0))
+        };
+        assert_eq!(stop_report["state"], "7");
+        for (pid, _) in [&exited, &from_hook] {
+            let [report] = &reports_of(*pid)[..] else {
+                panic!("one report for {pid}: {:?}", reports_of(*pid))
+            };
+            assert_eq!(report["message"], format!("actor {pid} terminating: gone"));
+        }
+        let exit_report = &reports_of(exited.0)[0];
+        assert_eq!(shared_fields(exit_report), shared_fields(stop_report));
+        // The hook ran with the state, after a stop with another reason (the
+        // last message): its report has the state and the new reason.
+        let hook_report = &reports_of(from_hook.0)[0];
+        assert_eq!(hook_report["state"], "7");
+        assert_eq!(hook_report["reason"], stop_report["reason"]);
+        assert_eq!(reports_for(clean_exit.0), 0);
+        assert_eq!(reports_for(clean_hook.0), 0);
     })
     .await;
 }

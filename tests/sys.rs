@@ -55,17 +55,18 @@ async fn get_state_replace_state_and_get_status() {
         assert_eq!(
             sys::get_state_as::<String>(c.pid, WAIT).await,
             Err(SysError::WrongStateType {
-                expected: "the requested type"
+                expected: "alloc::string::String"
             })
         );
-        sys::replace_state(c.pid, WAIT, |n: &mut u32| *n *= 10)
+        sys::replace_state(c.pid, WAIT, |n: &u32| n * 10)
             .await
             .unwrap();
         assert_eq!(sys::get_state_as::<u32>(c.pid, WAIT).await, Ok(40));
-        assert!(
-            sys::replace_state(c.pid, WAIT, |_: &mut String| {})
-                .await
-                .is_err()
+        assert_eq!(
+            sys::replace_state(c.pid, WAIT, |_: &String| String::new()).await,
+            Err(SysError::WrongStateType {
+                expected: "alloc::string::String"
+            })
         );
         let status = sys::get_status(c.pid, WAIT).await.unwrap();
         assert_eq!(status.pid, c.pid);
@@ -195,6 +196,126 @@ async fn non_behaviours_time_out_and_the_dead_are_no_process() {
             sys::get_status(&nobody, WAIT).await,
             Err(SysError::NoProcess)
         );
+    })
+    .await;
+}
+
+/// A state whose `Debug` and `Clone` panic on demand, to stand for failing
+/// user callbacks.
+struct Touchy {
+    value: u32,
+    fail: bool,
+}
+
+impl std::fmt::Debug for Touchy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        assert!(!self.fail, "no Debug today");
+        write!(f, "Touchy({})", self.value)
+    }
+}
+
+impl Clone for Touchy {
+    fn clone(&self) -> Self {
+        assert!(!self.fail, "no Clone today");
+        Touchy {
+            value: self.value,
+            fail: false,
+        }
+    }
+}
+
+/// Erlang's `sys` catches a failing state fun, `system_get_state` or
+/// `system_replace_state` and answers `{error, {callback_failed, ...}}`; the
+/// process keeps its state and goes on (sys_SUITE `special_process`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_callbacks_are_errors_and_the_actor_keeps_its_state() {
+    within(LIMIT, async {
+        // The actor's parent is a process of its own, linked to it, that
+        // reports its own exit: it must stay untouched.
+        let report = Subject::<(process::Pid, Subject<u32>)>::new();
+        let to_report = report.clone();
+        let parent = process::spawn(async move {
+            let started = actor::new(Touchy {
+                value: 1,
+                fail: false,
+            })
+            .on_message(|mut s: Touchy, n: u32| {
+                s.value += n;
+                Next::Continue(s)
+            })
+            .debug_state()
+            .start()
+            .await
+            .unwrap();
+            to_report.send((started.pid, started.data));
+            std::future::pending::<()>().await
+        });
+        let parent_down = process::monitor(parent);
+        let (pid, data) = process::receive(&report, WAIT).await.unwrap();
+        let actor_down = process::monitor(pid);
+        // A panicking replace function: callback_failed, the old state is kept.
+        let failed =
+            sys::replace_state(pid, WAIT, |_: &Touchy| -> Touchy { panic!("bad fun") }).await;
+        assert!(
+            matches!(&failed, Err(SysError::CallbackFailed(m)) if m.contains("bad fun")),
+            "{failed:?}"
+        );
+        assert_eq!(sys::get_state(pid, WAIT).await.unwrap(), "Touchy(1)");
+        // A panicking Debug (get_state, get_status) and Clone (get_state_as).
+        sys::replace_state(pid, WAIT, |t: &Touchy| Touchy {
+            value: t.value,
+            fail: true,
+        })
+        .await
+        .unwrap();
+        for failed in [
+            sys::get_state(pid, WAIT).await.map(|_| ()),
+            sys::get_status(pid, WAIT).await.map(|_| ()),
+            sys::get_state_as::<Touchy>(pid, WAIT).await.map(|_| ()),
+        ] {
+            assert!(
+                matches!(&failed, Err(SysError::CallbackFailed(m)) if m.contains("today")),
+                "{failed:?}"
+            );
+        }
+        // Still running, with its state: it handles a message and is mended.
+        data.send(2);
+        sys::replace_state(pid, WAIT, |t: &Touchy| Touchy {
+            value: t.value,
+            fail: false,
+        })
+        .await
+        .unwrap();
+        assert_eq!(sys::get_state(pid, WAIT).await.unwrap(), "Touchy(3)");
+        // Neither the actor nor its linked parent died meanwhile.
+        assert!(process::is_alive(pid) && process::is_alive(parent));
+        process::kill(parent);
+        assert_eq!(down_of(parent_down).await.reason, ExitReason::Killed);
+        assert_eq!(down_of(actor_down).await.reason, ExitReason::Killed);
+    })
+    .await;
+}
+
+/// `gen:call` to oneself exits with `calling_self`; a `sys` request to oneself
+/// is the same error, typed, at once (not `NoProcess`, not a hang).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sys_request_to_oneself_is_calling_self() {
+    within(LIMIT, async {
+        let me = process::self_pid();
+        assert_eq!(sys::get_state(me, WAIT).await, Err(SysError::CallingSelf));
+        assert_eq!(sys::suspend(me, WAIT).await, Err(SysError::CallingSelf));
+        // From inside an actor's own handler too.
+        let started = actor::new(())
+            .on_message_async(|(), reply: Subject<Result<String, SysError>>| async move {
+                reply.send(sys::get_state(process::self_pid(), WAIT).await);
+                Next::Continue(())
+            })
+            .start()
+            .await
+            .unwrap();
+        let answer = process::call(&started.data, WAIT, |reply| reply).await;
+        assert_eq!(answer, Ok(Err(SysError::CallingSelf)));
+        assert!(process::is_alive(started.pid));
     })
     .await;
 }

@@ -97,7 +97,7 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
             // Only an exiting process's mailbox is closed; it never gets here.
             Ok(Err(_)) => return Box::pin(actor.stop(state, ExitReason::Killed, &last)).await,
             Err(payload) => {
-                let reason = ExitReason::Panic(process::panic_reason(payload));
+                let reason = process::caught_reason(payload);
                 return Box::pin(actor.stop(state, reason, &last)).await;
             }
         };
@@ -128,9 +128,15 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
                     Ok(Next::Stop(last_state, reason)) => {
                         return Box::pin(actor.stop(last_state, reason, &last)).await;
                     }
+                    // A panic, or `process::exit(reason)` (gen_server catches
+                    // `exit/1` in a callback and terminates with its reason):
+                    // the state went into the handler, so only it is missing
+                    // from the report a stop with this reason writes.
                     Err(payload) => {
-                        let reason = ExitReason::Panic(process::panic_reason(payload));
-                        actor.crash_report(&reason, &last, None);
+                        let reason = process::caught_reason(payload);
+                        if !reason.is_clean() {
+                            actor.crash_report(&reason, &last, None);
+                        }
                         return Exit {
                             reason,
                             reported: true,
@@ -218,9 +224,13 @@ impl<S: Send + 'static, M: Send + 'static> Loop<S, M> {
                 Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
                 Err(payload) => Err(payload),
             };
+            // A panic, or `process::exit(reason)` in the hook: the actor
+            // exits with that reason instead (gen_server's `terminate/8`).
             if let Err(payload) = ran {
-                let crash = ExitReason::Panic(process::panic_reason(payload));
-                self.crash_report(&crash, last, Some(&described));
+                let crash = process::caught_reason(payload);
+                if !crash.is_clean() {
+                    self.crash_report(&crash, last, Some(&described));
+                }
                 return Exit {
                     reason: crash,
                     reported: true,

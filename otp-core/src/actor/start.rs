@@ -225,7 +225,7 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
                     return Err(quiet(ExitReason::Normal));
                 }
                 Err(payload) => {
-                    let reason = ExitReason::Panic(process::panic_reason(payload));
+                    let reason = process::caught_reason(payload);
                     fail(StartError::InitExited(reason.clone()), registered);
                     return Err(quiet(reason));
                 }

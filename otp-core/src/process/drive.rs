@@ -58,6 +58,8 @@ impl IntoExit for Exit {
 enum Outcome {
     Returned(Exit),
     Panicked(PanicReason),
+    /// The body called [`exit`](super::exit) and nothing caught it.
+    Exited(ExitReason),
     /// The stop switch was thrown: the status says why.
     Stopped,
     /// The future was dropped unfinished.
@@ -177,29 +179,21 @@ impl<F> Drive<F> {
 
 /// The one decision: the exit reason, and whether to write a crash report.
 /// A crash report is for exits the process made itself (a panic, `exit`, a
-/// behaviour's abnormal stop it did not report), never for exit signals from
-/// others: their sender reported already.
+/// behaviour's abnormal stop it did not report), never for exit signals: their
+/// sender reported already.
 fn decide(status: &Status, outcome: Outcome) -> (ExitReason, bool) {
     match (status, outcome) {
-        (
-            Status::Exiting {
-                reason,
-                by_self: true,
-            },
-            _,
-        ) => (reason.clone(), !reason.is_clean()),
-        (
-            Status::Exiting {
-                reason,
-                by_self: false,
-            },
-            _,
-        ) => (reason.clone(), false),
+        // An exit signal that came first decides.
+        (Status::Exiting { reason }, _) => (reason.clone(), false),
         (_, Outcome::Returned(exit)) => {
             let report = !exit.reported && !exit.reason.is_clean();
             (exit.reason, report)
         }
         (_, Outcome::Panicked(reason)) => (ExitReason::Panic(reason), true),
+        (_, Outcome::Exited(reason)) => {
+            let report = !reason.is_clean();
+            (reason, report)
+        }
         (_, Outcome::Abandoned(reason)) => {
             crate::log::debug!(target: "otp::process", %reason, "a process ended unfinished");
             (reason, false)
@@ -240,7 +234,10 @@ impl<F: Future<Output = O>, O: IntoExit> Future for Drive<F> {
                 Ok(Some(Poll::Pending)) => return Poll::Pending,
                 Ok(Some(Poll::Ready(output))) => Outcome::Returned(output.into_exit()),
                 Ok(None) => Outcome::Stopped,
-                Err(payload) => Outcome::Panicked(panic::reason(payload)),
+                Err(payload) => match panic::caught(payload) {
+                    ExitReason::Panic(reason) => Outcome::Panicked(reason),
+                    reason => Outcome::Exited(reason),
+                },
             }
         };
         self.finish(outcome);

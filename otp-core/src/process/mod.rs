@@ -112,7 +112,7 @@ pub(crate) use context::{
 pub(crate) use drive::Exit;
 pub use exit::{Down, ExitMessage, ExitReason, Monitor, PanicReason};
 pub use info::{ProcessInfo, info, list, self_pid, try_self_pid};
-pub(crate) use panic::reason as panic_reason;
+pub(crate) use panic::caught as caught_reason;
 pub use pid::Pid;
 pub(crate) use pid::unique;
 pub use receive::{ReceiveError, flush, receive, receive_forever};

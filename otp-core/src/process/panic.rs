@@ -9,7 +9,14 @@ use std::cell::RefCell;
 use std::sync::{Arc, Once};
 
 use super::context;
-use super::exit::PanicReason;
+use super::exit::{ExitReason, PanicReason};
+
+/// What [`exit`](super::exit) unwinds with: the reason the process chose. A
+/// behaviour that catches it (an actor around its handler or terminate hook,
+/// a supervisor around a child's start function) handles it as Erlang's
+/// `catch` sees `exit(Reason)`; else the process's [`Drive`](super::drive)
+/// catches it and the process exits with that reason.
+pub(crate) struct ExitUnwind(pub(crate) ExitReason);
 
 thread_local! {
     static LAST_LOCATION: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
@@ -43,4 +50,13 @@ pub(crate) fn reason(payload: Box<dyn Any + Send>) -> PanicReason {
     };
     let location = LAST_LOCATION.with(|cell| cell.borrow_mut().take());
     PanicReason { message, location }
+}
+
+/// The exit reason for a caught unwind: the reason given to
+/// [`exit`](super::exit), or a panic. Call on the thread that caught it.
+pub(crate) fn caught(payload: Box<dyn Any + Send>) -> ExitReason {
+    match payload.downcast::<ExitUnwind>() {
+        Ok(exit) => exit.0,
+        Err(payload) => ExitReason::Panic(reason(payload)),
+    }
 }

@@ -45,10 +45,7 @@ pub(crate) fn exit_signal(target: &Arc<ProcEntry>, from: Pid, reason: &ExitReaso
         Some(reason.clone())
     };
     if let Some(reason) = dies_with {
-        state.status = Status::Exiting {
-            reason,
-            by_self: false,
-        };
+        state.status = Status::Exiting { reason };
         drop(state);
         target.stop.throw();
     }
@@ -249,8 +246,18 @@ pub fn is_alive(pid: Pid) -> bool {
     table::get(pid).is_some_and(|entry| entry.state.lock().status == Status::Running)
 }
 
-/// Ends the calling process with `reason` (`erlang:exit/1`). It never returns: the
-/// process stops at this await point, its links and monitors see `reason`.
+/// Ends the calling process with `reason` (`erlang:exit/1`). It never returns:
+/// it unwinds the calling process's code, like an exception, to whatever
+/// handles it, and the process exits with `reason`; its links and monitors see
+/// `reason`, and an abnormal `reason` writes one crash report.
+///
+/// As in Erlang, where `exit/1` raises an exception that the behaviour
+/// catches: called in an actor's handler, the actor ends as if the handler
+/// had stopped it with `reason` (the same crash report, the last message
+/// named); in its terminate hook, the actor exits with `reason`; in a child's
+/// start function, the supervisor sees a failed start with `reason`. Code of
+/// yours that catches unwinds (`catch_unwind`) catches it too, as Erlang's
+/// `catch` does.
 ///
 /// As in Erlang, `exit(ExitReason::Kill)` ends the caller with reason `Kill`,
 /// which its links receive as an ordinary (trappable) exit reason; only
@@ -259,19 +266,10 @@ pub fn is_alive(pid: Pid) -> bool {
 /// # Panics
 /// Outside a process.
 pub async fn exit(reason: ExitReason) -> ! {
-    let me = context::entry("exit");
-    {
-        let mut state = me.state.lock();
-        // An exit signal that came first decides.
-        if state.status == Status::Running {
-            state.status = Status::Exiting {
-                reason,
-                by_self: true,
-            };
-        }
-    }
-    me.stop.throw();
-    std::future::pending().await
+    // Only a process can exit: outside one this panics with the usual message.
+    context::entry("exit");
+    // `resume_unwind` does not run the panic hook: nothing is printed.
+    std::panic::resume_unwind(Box::new(super::panic::ExitUnwind(reason)))
 }
 
 /// Queues a `sys` request in `pid`'s mailbox, in order with its other messages.

@@ -26,11 +26,10 @@ pub(crate) struct ProcEntry {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub(crate) enum Status {
     Running,
-    /// The process is to exit with `reason` at its next await point: it called
-    /// `exit` (`by_self`), or an exit signal killed it.
+    /// The process is to exit with `reason` at its next await point: an exit
+    /// signal killed it. (`exit` unwinds instead: see `panic::ExitUnwind`.)
     Exiting {
         reason: ExitReason,
-        by_self: bool,
     },
     Dead,
 }

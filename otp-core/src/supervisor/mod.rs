@@ -336,6 +336,9 @@ async fn stop(pid: Pid) -> Result<(), SupervisorError> {
         Err(crate::sys::SysError::Exited(reason)) => Err(SupervisorError::NoSupervisor(
             CallError::CalleeExited(reason),
         )),
+        Err(crate::sys::SysError::CallingSelf) => {
+            Err(SupervisorError::NoSupervisor(CallError::CallingSelf))
+        }
         Err(_) => Err(SupervisorError::NoSupervisor(CallError::NoProcess)),
     }
 }

@@ -224,11 +224,9 @@ async fn run_start(spec: &ChildSpec) -> Result<Option<(Pid, ChildData)>, StartEr
                 }
             }
             Ok(Err(error)) => return Err(error),
-            Err(payload) => {
-                return Err(StartError::InitExited(ExitReason::Panic(
-                    process::panic_reason(payload),
-                )));
-            }
+            // A panic, or `process::exit(reason)` in the start function:
+            // supervisor.erl catches both as `{error, Reason}`.
+            Err(payload) => return Err(StartError::InitExited(process::caught_reason(payload))),
         }
     }
 }

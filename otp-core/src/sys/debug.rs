@@ -113,23 +113,28 @@ impl Debug {
         };
         let Request { kind, reply } = *request;
         let answer = match kind {
-            Kind::GetState => Reply::State(describe(state)),
-            Kind::GetStateWith(copy) => match copy(state) {
-                Some(copy) => Reply::Any(copy),
-                None => Reply::Error(SysError::WrongStateType {
+            Kind::GetState => match guarded(|| describe(state)) {
+                Ok(described) => Reply::State(described),
+                Err(error) => Reply::Error(error),
+            },
+            Kind::GetStateWith(copy) => match guarded(|| copy(state)) {
+                Ok(Some(copy)) => Reply::Any(copy),
+                Ok(None) => Reply::Error(SysError::WrongStateType {
                     expected: "the requested type",
                 }),
+                Err(error) => Reply::Error(error),
             },
-            Kind::ReplaceState(replace) => {
-                if replace(state) {
-                    Reply::Done
-                } else {
-                    Reply::Error(SysError::WrongStateType {
-                        expected: "the requested type",
-                    })
-                }
-            }
-            Kind::GetStatus => Reply::Status(self.status(describe(state))),
+            Kind::ReplaceState(replace) => match guarded(|| replace(state)) {
+                Ok(true) => Reply::Done,
+                Ok(false) => Reply::Error(SysError::WrongStateType {
+                    expected: "the requested type",
+                }),
+                Err(error) => Reply::Error(error),
+            },
+            Kind::GetStatus => match guarded(|| describe(state)) {
+                Ok(described) => Reply::Status(self.status(described)),
+                Err(error) => Reply::Error(error),
+            },
             Kind::Suspend => {
                 self.suspended = true;
                 Reply::Done
@@ -227,6 +232,20 @@ impl Debug {
             }),
         }
     }
+}
+
+/// Runs a user's callback (a `replace_state` function, a state's `Debug` or
+/// `Clone`). A panic is `callback_failed` for the caller, not the behaviour's
+/// death: Erlang's `sys` catches a failing `system_get_state`,
+/// `system_replace_state` or state fun the same way and the process goes on
+/// with its state unchanged.
+fn guarded<T>(callback: impl FnOnce() -> T) -> Result<T, SysError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(callback)).map_err(|payload| {
+        SysError::CallbackFailed(match process::caught_reason(payload) {
+            ExitReason::Panic(panic) => panic.message.to_string(),
+            exit => exit.to_string(),
+        })
+    })
 }
 
 impl Drop for Debug {

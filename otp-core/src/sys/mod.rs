@@ -35,7 +35,7 @@
 //! let timeout = Duration::from_secs(1);
 //! assert_eq!(sys::get_state(counter.pid, timeout).await.unwrap(), "5");
 //! assert_eq!(sys::get_state_as::<u64>(counter.pid, timeout).await, Ok(5));
-//! sys::replace_state(counter.pid, timeout, |n: &mut u64| *n = 10).await.unwrap();
+//! sys::replace_state(counter.pid, timeout, |_: &u64| 10).await.unwrap();
 //! assert_eq!(sys::get_state_as::<u64>(counter.pid, timeout).await, Ok(10));
 //! # }).unwrap();
 //! ```
@@ -67,6 +67,15 @@ pub enum SysError {
     /// The request does not apply (for example `change_code` in Rust).
     #[error("not supported: {0}")]
     NotSupported(&'static str),
+    /// A process sent a `sys` request to itself, which could never be answered
+    /// (Erlang's `calling_self`).
+    #[error("a process cannot send a sys request to itself")]
+    CallingSelf,
+    /// The function given to [`replace_state`], or the state's `Debug` in
+    /// [`get_state`], panicked (Erlang's `callback_failed`); the behaviour lives
+    /// on.
+    #[error("the callback failed: {0}")]
+    CallbackFailed(String),
     /// The state is not of the type asked for.
     #[error("the state is not a {expected}")]
     WrongStateType {
@@ -193,7 +202,8 @@ async fn request(target: impl Address, timeout: Duration, kind: Kind) -> Result<
         Ok(Reply::Error(error)) => Err(error),
         Ok(reply) => Ok(reply),
         Err(CallError::Timeout | CallError::NoRuntime) => Err(SysError::Timeout),
-        Err(CallError::NoProcess | CallError::CallingSelf) => Err(SysError::NoProcess),
+        Err(CallError::CallingSelf) => Err(SysError::CallingSelf),
+        Err(CallError::NoProcess) => Err(SysError::NoProcess),
         Err(CallError::CalleeExited(reason)) => Err(SysError::Exited(reason)),
     }
 }
@@ -225,10 +235,10 @@ pub async fn get_state_as<S: Clone + Send + 'static>(
             .downcast_ref::<S>()
             .map(|s| Box::new(s.clone()) as Box<dyn std::any::Any + Send>)
     });
-    match request(target, timeout, Kind::GetStateWith(copy)).await? {
-        Reply::Any(any) => any.downcast::<S>().map(|s| *s).map_err(|_| wrong::<S>()),
-        Reply::Error(error) => Err(error),
-        other => Err(unexpected(other)),
+    match request(target, timeout, Kind::GetStateWith(copy)).await {
+        Ok(Reply::Any(any)) => any.downcast::<S>().map(|s| *s).map_err(|_| wrong::<S>()),
+        Ok(other) => Err(unexpected(other)),
+        Err(error) => Err(named::<S>(error)),
     }
 }
 
@@ -238,26 +248,39 @@ fn wrong<S>() -> SysError {
     }
 }
 
-/// Changes the state with `replace` (`sys:replace_state/3`). Fails with
-/// [`SysError::WrongStateType`] if the state is not an `S`.
+/// The behaviour does not know which type the caller asked for: name it here.
+fn named<S>(error: SysError) -> SysError {
+    match error {
+        SysError::WrongStateType { .. } => wrong::<S>(),
+        other => other,
+    }
+}
+
+/// Replaces the state with what `replace` makes of it (`sys:replace_state/3`:
+/// `StateFun(State) -> NewState`). Fails with [`SysError::WrongStateType`] if
+/// the state is not an `S`, and with [`SysError::CallbackFailed`] if `replace`
+/// panics: as in Erlang (`{error, {callback_failed, ...}}`), the behaviour then
+/// keeps its old state and goes on; it does not die, nor do its links.
 pub async fn replace_state<S: Send + 'static>(
     target: impl Address,
     timeout: Duration,
-    replace: impl FnOnce(&mut S) + Send + 'static,
+    replace: impl FnOnce(&S) -> S + Send + 'static,
 ) -> Result<(), SysError> {
     let replace = Box::new(
         move |state: &mut dyn std::any::Any| match state.downcast_mut::<S>() {
             Some(state) => {
-                replace(state);
+                // `replace` sees the old state and cannot change it: a panic
+                // in it leaves the state as it was.
+                *state = replace(state);
                 true
             }
             None => false,
         },
     );
-    match request(target, timeout, Kind::ReplaceState(replace)).await? {
-        Reply::Done => Ok(()),
-        Reply::Error(_) => Err(wrong::<S>()),
-        other => Err(unexpected(other)),
+    match request(target, timeout, Kind::ReplaceState(replace)).await {
+        Ok(Reply::Done) => Ok(()),
+        Ok(other) => Err(unexpected(other)),
+        Err(error) => Err(named::<S>(error)),
     }
 }
 
