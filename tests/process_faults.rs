@@ -86,15 +86,20 @@ async fn a_drop_that_receives_at_exit_returns_at_once() {
         assert_eq!(down_of(monitor).await.reason, ExitReason::Normal);
         assert!(!process::list().contains(&pid));
 
-        // Killed, or ended by `exit`, with such a message queued and such a
-        // value in its state: the exit runs with the stop switch thrown, and
-        // the receive still returns at once.
+        // Killed with such a message queued and such a value in its state
+        // (its body is dropped by the exit), or ended by `exit` with such a
+        // message queued: the exit runs after a stop, and the receive still
+        // returns at once. (A value in the state of a process that calls
+        // `exit` is dropped as `exit` unwinds, by the live process: a receive
+        // there is an ordinary one.)
         for how in [Some(ExitReason::Abnormal("bye".into())), None] {
             let (tx, rx) = tokio::sync::oneshot::channel();
             let exit = how.clone();
             let (pid, monitor) = process::spawn_monitor(async move {
                 let inbox = Subject::<ReceivesOnDrop>::new();
-                let _in_state = ReceivesOnDrop(Some(Subject::<u32>::new()));
+                let _in_state = exit
+                    .is_none()
+                    .then(|| ReceivesOnDrop(Some(Subject::<u32>::new())));
                 inbox.send(ReceivesOnDrop(Some(Subject::<u32>::new())));
                 let _ = tx.send(());
                 match exit {
