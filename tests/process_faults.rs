@@ -40,7 +40,7 @@ async fn a_panicking_drop_never_wedges_an_exit() {
 
         // A queued message that panics in Drop, dropped with the mailbox at a
         // normal exit: the owner awaiting the task gets its result.
-        let mut t = task::spawn_unlinked(async {
+        let mut t = task::spawn(async {
             let inbox = Subject::<PanicsOnDrop>::new();
             inbox.send(PanicsOnDrop);
             7
@@ -150,10 +150,7 @@ async fn a_timer_message_may_cancel_its_own_timer_when_dropped() {
             CancelsOnDrop(cell2.clone()),
         );
         cell2.set(timer2.clone()).unwrap();
-        assert!(matches!(
-            process::cancel_timer(&timer2),
-            process::Cancelled::Cancelled { .. }
-        ));
+        assert!(process::cancel_timer(&timer2).is_some());
         // From another thread, cancelling returns (no lock held by the timer).
         let both = tokio::task::spawn_blocking(move || {
             for _ in 0..100 {
@@ -172,17 +169,14 @@ async fn huge_timeouts_mean_forever_and_never_panic() {
     within(LIMIT, async {
         let me = Subject::<u32>::new();
         let timer = process::send_after(&me, Duration::MAX, 1);
-        assert!(matches!(
-            process::cancel_timer(&timer),
-            process::Cancelled::Cancelled { .. }
-        ));
+        assert!(process::cancel_timer(&timer).is_some());
         me.send(2);
         assert_eq!(process::receive(&me, Duration::MAX).await, Ok(2));
 
-        let mut tasks = vec![task::spawn(async { 1 }), task::spawn(async { 2 })];
+        let mut tasks = vec![task::spawn_link(async { 1 }), task::spawn_link(async { 2 })];
         let results = task::try_await_all(&mut tasks, Duration::MAX).await;
         assert_eq!(results, vec![Ok(1), Ok(2)]);
-        let mut t = task::spawn(async { 3 });
+        let mut t = task::spawn_link(async { 3 });
         assert_eq!(t.try_await(Duration::MAX).await, Ok(3));
 
         let server = echo_server().await;
@@ -369,7 +363,7 @@ async fn a_call_through_a_name_concerns_the_process_that_got_the_request() {
         for _ in 0..16 {
             let subject = name.subject();
             let next_id = next_id.clone();
-            callers.push(task::spawn(async move {
+            callers.push(task::spawn_link(async move {
                 let mut failed = Vec::new();
                 for _ in 0..200 {
                     let id = next_id.fetch_add(1, Ordering::Relaxed) as u64;
@@ -382,7 +376,7 @@ async fn a_call_through_a_name_concerns_the_process_that_got_the_request() {
                 failed
             }));
         }
-        let killer = task::spawn({
+        let killer = task::spawn_link({
             let name = name.clone();
             async move {
                 for _ in 0..300 {

@@ -1,8 +1,12 @@
 //! Tasks: one piece of work in a process of its own, awaited by its owner (Elixir's
 //! `Task`, Gleam's `task`).
 //!
-//! [`spawn`] runs a future in a new process that is linked to the caller (a crash
-//! in the task reaches its owner, as with `Task.async`) and monitored by it. The
+//! [`spawn_link`] runs a future in a new process that is linked to the caller (a
+//! crash in the task reaches its owner, as with `Task.async`) and monitored by it;
+//! [`spawn`] runs it monitored only (`Task.Supervisor.async_nolink`), so a crash
+//! reaches the owner only as the result of an await. As everywhere in this crate,
+//! `spawn` never links and `spawn_link` does (see the naming rule in the crate
+//! docs). The
 //! result and the task's exit travel in a slot private to the task, in the order
 //! they happened, so the result is never lost to the DOWN and nothing is left in
 //! the owner's mailbox after an await: no message, no monitor, no timer (an EXIT
@@ -13,10 +17,10 @@
 //! use otp_core::task;
 //!
 //! # otp_core::runtime::block_on(async {
-//! let mut sum = task::spawn(async { (1..=10).sum::<u32>() });
+//! let mut sum = task::spawn_link(async { (1..=10).sum::<u32>() });
 //! assert_eq!(sum.try_await(Duration::from_secs(1)).await, Ok(55));
 //! // A task is also a future (through `IntoFuture`).
-//! let product = task::spawn(async { (1..=5).product::<u32>() });
+//! let product = task::spawn_link(async { (1..=5).product::<u32>() });
 //! assert_eq!(product.await, Ok(120));
 //! # }).unwrap();
 //! ```
@@ -65,17 +69,25 @@ pub struct Task<T: Send + 'static> {
     awaited: bool,
 }
 
-/// Runs `work` as a task linked to, and monitored by, the calling process. Called
-/// outside a process, the task has no owner and is not linked.
-pub fn spawn<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Task<T> {
+/// Runs `work` as a task linked to, and monitored by, the calling process
+/// (Elixir's `Task.async`, Gleam's `task.async`). Called outside a process, the
+/// task has no owner and is not linked.
+///
+/// # Panics
+/// Outside a tokio runtime.
+#[doc(alias = "async")]
+pub fn spawn_link<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Task<T> {
     start(work, true)
 }
 
-/// Runs `work` as a task monitored by, but not linked to, the calling process: its
-/// crash reaches the owner only as the result of an await.
-pub fn spawn_unlinked<T: Send + 'static>(
-    work: impl Future<Output = T> + Send + 'static,
-) -> Task<T> {
+/// Runs `work` as a task monitored by, but not linked to, the calling process
+/// (Elixir's `Task.Supervisor.async_nolink`): its crash reaches the owner only as
+/// the result of an await.
+///
+/// # Panics
+/// Outside a tokio runtime.
+#[doc(alias = "async_nolink")]
+pub fn spawn<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Task<T> {
     start(work, false)
 }
 
@@ -145,6 +157,7 @@ impl<T: Send + 'static> Task<T> {
     /// (Gleam's `await`, Elixir's `Task.await`): with the task's reason if it
     /// crashed, with `Abnormal("task timeout")` if it took too long (the task is
     /// killed first).
+    #[doc(alias = "await")]
     pub async fn await_timeout(mut self, timeout: Duration) -> T {
         match self.try_await(timeout).await {
             Ok(value) => value,
@@ -205,6 +218,7 @@ impl<T: Send + 'static> IntoFuture for Task<T> {
 /// Awaits every task with one shared deadline, `timeout` from now, and returns
 /// their results in order; a task not finished by the deadline gives
 /// [`TaskError::Timeout`] (Gleam's `try_await_all`).
+#[doc(alias = "await_many")]
 pub async fn try_await_all<T: Send + 'static>(
     tasks: &mut [Task<T>],
     timeout: Duration,

@@ -199,7 +199,7 @@ async fn system(node: &Node, resolve: &Resolve, name: &Atom, request: Term, from
         },
         Term::Tuple(items) if items.len() == 2 && items[0].is_atom("terminate") => {
             let reason = crate::reason::from_term(&items[1]);
-            match sys::terminate(pid, reason, SYS_TIMEOUT).await {
+            match sys::terminate(pid, SYS_TIMEOUT, reason).await {
                 Ok(()) => ok,
                 Err(e) => sys_error(e),
             }

@@ -150,6 +150,7 @@ pub(crate) async fn call_with<R: Send + 'static>(
 /// assert_eq!(doubled, Ok(42));
 /// # }).unwrap();
 /// ```
+#[doc(alias = "gen_server:call")]
 pub async fn call<Req: Send + 'static, R: Send + 'static>(
     subject: &Subject<Req>,
     timeout: Duration,

@@ -115,6 +115,7 @@ impl Monitor {
 
 /// `{'DOWN', Ref, process, Pid, Reason}`: a monitored process exited.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[doc(alias = "DOWN")]
 pub struct Down {
     /// The monitor that fired.
     pub monitor: Monitor,
@@ -126,6 +127,7 @@ pub struct Down {
 
 /// `{'EXIT', Pid, Reason}`: an exit signal received while trapping exits.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[doc(alias = "EXIT")]
 pub struct ExitMessage {
     /// The process that sent the exit signal (the linked process that exited,
     /// or the caller of [`send_exit`](super::send_exit)).

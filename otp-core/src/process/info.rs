@@ -27,6 +27,7 @@ pub struct ProcessInfo {
 ///
 /// # Panics
 /// Outside a process; see [`try_self_pid`].
+#[doc(alias = "self")]
 pub fn self_pid() -> Pid {
     match try_self_pid() {
         Some(pid) => pid,
@@ -40,6 +41,7 @@ pub fn try_self_pid() -> Option<Pid> {
 }
 
 /// Information about `pid`, or `None` if it is not alive.
+#[doc(alias = "process_info")]
 pub fn info(pid: Pid) -> Option<ProcessInfo> {
     let entry = table::get(pid)?;
     let state = entry.state.lock();
@@ -65,6 +67,7 @@ pub fn info(pid: Pid) -> Option<ProcessInfo> {
 }
 
 /// Every live process, in pid order (`erlang:processes()`).
+#[doc(alias = "processes")]
 pub fn list() -> Vec<Pid> {
     table::all()
 }

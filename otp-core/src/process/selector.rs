@@ -279,6 +279,7 @@ impl<T: 'static> Selector<T> {
     /// Receives the first matching message in mailbox order, waiting at most
     /// `timeout`. Mapping functions run after the message left the mailbox, so
     /// they may receive themselves.
+    #[doc(alias = "select")]
     pub async fn receive(&self, timeout: Duration) -> Result<T, ReceiveError> {
         self.check_owner()?;
         within(timeout, self.receive_unchecked()).await?
@@ -286,6 +287,7 @@ impl<T: 'static> Selector<T> {
 
     /// Receives the first matching message in mailbox order, waiting as long as it
     /// takes.
+    #[doc(alias = "select_forever")]
     pub async fn receive_forever(&self) -> Result<T, ReceiveError> {
         self.check_owner()?;
         self.receive_unchecked().await

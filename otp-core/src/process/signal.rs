@@ -209,6 +209,8 @@ pub fn demonitor(monitor: Monitor) -> bool {
 ///
 /// # Panics
 /// Outside a process.
+#[doc(alias = "process_flag")]
+#[doc(alias = "trap_exit")]
 pub fn trap_exits(trap: bool) -> bool {
     let me = context::entry("trap_exits");
     std::mem::replace(&mut me.state.lock().trap_exit, trap)
@@ -226,6 +228,8 @@ pub fn trap_exits(trap: bool) -> bool {
 /// (at once if it is waiting); from the moment this returns, [`is_alive`] says
 /// `false` for a target that is to die. Code outside a process may call this too;
 /// the exit message then names the pid `<0.0.0>`.
+#[doc(alias = "exit/2")]
+#[doc(alias = "send_abnormal_exit")]
 pub fn send_exit(pid: Pid, reason: ExitReason) {
     let from = context::with(|ctx| ctx.entry.pid).unwrap_or_else(super::pid_none);
     if let Some(target) = table::get(pid) {

@@ -39,6 +39,14 @@ enum Route<M> {
 #[error("the receiving process is gone")]
 pub struct SendError<M>(pub M);
 
+impl<M> SendError<M> {
+    /// The message that was not delivered, given back (as tokio's
+    /// `SendError::into_inner`).
+    pub fn into_inner(self) -> M {
+        self.0
+    }
+}
+
 impl<M> fmt::Debug for SendError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SendError(..)")
@@ -103,6 +111,9 @@ impl<M: Send + 'static> Subject<M> {
     }
 
     /// Sends `message`. Never blocks; does nothing if the owner is gone.
+    #[doc(alias = "cast")]
+    #[doc(alias = "gen_server:cast")]
+    #[doc(alias = "!")]
     pub fn send(&self, message: M) {
         // Erlang's send to a dead process is a no-op: so is ours.
         let _ = self.try_send(message);

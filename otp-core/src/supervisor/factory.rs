@@ -32,13 +32,14 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::StartError;
 use super::server::{Argument, Flags, Request, Template};
 use super::spec::erase;
 use super::{
     AutoShutdown, ChildCount, ChildInfo, ChildSpec, ChildType, Message, Restart, Shutdown,
     Strategy, Supervisor, SupervisorError,
 };
-use crate::actor::{StartError, Started};
+use crate::actor::Started;
 use crate::process::{Name, Pid};
 
 /// Describes a factory: its template and options. Made by [`new`].
@@ -62,12 +63,13 @@ impl<A, D> Clone for Builder<A, D> {
 
 /// A factory whose children are started by `template`: restart `Transient`,
 /// shutdown 5 s, intensity 1 per 5 s, no maximum, `auto_shutdown` never.
-pub fn new<A, D, F, Fut>(template: F) -> Builder<A, D>
+pub fn new<A, D, E, F, Fut>(template: F) -> Builder<A, D>
 where
     A: Clone + Send + Sync + 'static,
     D: Send + Sync + 'static,
+    E: Into<StartError>,
     F: Fn(A) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Started<D>, StartError>> + Send + 'static,
+    Fut: Future<Output = Result<Started<D>, E>> + Send + 'static,
 {
     let start = move |argument: Argument| {
         // The factory's typed handle only ever sends an `A`.
@@ -157,13 +159,14 @@ where
     }
 
     /// Registers the factory under `name`; starting a second factory under a taken
-    /// name fails with [`StartError::NameTaken`]. [`Factory::named`] reaches it.
+    /// name fails with [`actor::StartError::NameTaken`](crate::actor::StartError::NameTaken). [`Factory::named`] reaches it.
     pub fn named(mut self, name: Name<Message>) -> Self {
         self.name = Some(name);
         self
     }
 
     /// Starts the factory, with no children yet.
+    #[doc(alias = "start_link")]
     pub async fn start(self) -> Result<Started<Factory<A, D>>, StartError> {
         let started = super::start(self.flags, Vec::new(), Some(self.template), self.name).await?;
         Ok(Started {

@@ -68,7 +68,7 @@
 //! process::Selector::new().select_monitor(m, |d| d).receive_forever().await.unwrap();
 //! let children = sup.data.which_children().await.unwrap();
 //! assert_eq!(children.len(), 1);
-//! let restarted = children[0].pid.pid().unwrap();
+//! let restarted = children[0].pid.unwrap();
 //! assert_ne!(restarted, first);
 //! assert_eq!(process::whereis(&name), Some(restarted)); // same name, new process
 //! # }).unwrap();
@@ -77,6 +77,8 @@
 mod child;
 mod children;
 mod decide;
+mod error;
+#[doc(alias = "simple_one_for_one")]
 pub mod factory;
 mod restart;
 mod server;
@@ -85,10 +87,11 @@ mod spec;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::actor::{self, Initialised, StartError, Started};
+use crate::actor::{self, Initialised, Started};
 use crate::process::{self, CallError, Name, Pid, Selector, Subject};
 
 pub use child::Child;
+pub use error::StartError;
 pub use server::Message;
 pub use spec::{ChildSpec, ChildType, Restart, Shutdown};
 
@@ -118,36 +121,17 @@ pub enum AutoShutdown {
     AllSignificant,
 }
 
-/// A child's pid in [`Supervisor::which_children`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChildPid {
-    /// Running as this process.
-    Running(Pid),
-    /// Its restart failed and is being tried again (Erlang's
-    /// `{restarting, Pid}`, shown as `restarting`).
-    Restarting,
-    /// Not running (stopped, ignored, or a transient child that exited
-    /// normally).
-    Undefined,
-}
-
-impl ChildPid {
-    /// The pid, if running.
-    pub fn pid(&self) -> Option<Pid> {
-        match self {
-            ChildPid::Running(pid) => Some(*pid),
-            ChildPid::Restarting | ChildPid::Undefined => None,
-        }
-    }
-}
-
 /// One row of [`Supervisor::which_children`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildInfo {
     /// The child's id.
     pub id: String,
-    /// Its process, if running.
-    pub pid: ChildPid,
+    /// Its process, if running; `None` (Erlang's `undefined`) when stopped,
+    /// ignored, a transient child that exited normally, or restarting.
+    pub pid: Option<Pid>,
+    /// Its restart failed and is being tried again (Erlang's `restarting`);
+    /// `pid` is then `None`.
+    pub restarting: bool,
     /// Worker or supervisor.
     pub child_type: ChildType,
 }
@@ -197,7 +181,7 @@ pub enum SupervisorError {
     /// The child's restart failed and is being tried again (`restarting`).
     #[error("the child {0} is restarting")]
     Restarting(String),
-    /// The child's start returned [`StartError::Ignored`] (Erlang's
+    /// The child's start returned [`actor::StartError::Ignored`] (Erlang's
     /// `{ok, undefined}`): nothing runs; a supervisor keeps the spec, a factory
     /// does not.
     #[error("the child {0} asked to be ignored")]
@@ -325,7 +309,7 @@ impl Supervisor {
 const STOP_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 async fn stop(pid: Pid) -> Result<(), SupervisorError> {
-    match crate::sys::terminate(pid, process::ExitReason::Normal, STOP_TIMEOUT).await {
+    match crate::sys::terminate(pid, STOP_TIMEOUT, process::ExitReason::Normal).await {
         Ok(()) => Ok(()),
         Err(crate::sys::SysError::NoProcess) => {
             Err(SupervisorError::NoSupervisor(CallError::NoProcess))
@@ -439,11 +423,13 @@ impl Builder {
     /// Starts the supervisor and its children, returning once all have started
     /// (`supervisor:start_link/2`): linked to the caller if it is a process.
     ///
-    /// Fails with [`StartError::InvalidSupervisor`] for a zero period or a
+    /// Fails with [`StartError::Config`] for a zero period or a
     /// significant child that is permanent or under `auto_shutdown` never, with
     /// [`StartError::DuplicateChildId`] for two children with one id, and with
     /// [`StartError::ChildFailed`] naming the first child that failed to start
     /// (those started before it are stopped again).
+    #[doc(alias = "start_link")]
+    #[doc(alias = "supervisor:start_link")]
     pub async fn start(self) -> Result<Started<Supervisor>, StartError> {
         start(self.flags, self.children, None, self.name).await
     }
@@ -462,8 +448,6 @@ pub(crate) async fn start(
     name: Option<Name<Message>>,
 ) -> Result<Started<Supervisor>, StartError> {
     let observed = (flags.strategy, flags.intensity, flags.period, flags.dynamic);
-    // The initialiser's error is a string; the typed one travels beside it.
-    let (typed_error, failure) = flume::bounded::<StartError>(1);
     let label = name.as_ref().map(|n| n.label().to_string());
     let mut builder =
         actor::new_with_initialiser(START_TIMEOUT, move |subject: Subject<Message>| async move {
@@ -477,11 +461,7 @@ pub(crate) async fn start(
                         .selecting(selector)
                         .returning(Supervisor { subject }))
                 }
-                Err(error) => {
-                    let text = error.to_string();
-                    let _ = typed_error.try_send(error);
-                    Err(text)
-                }
+                Err(error) => Err(actor::InitError::new(error)),
             }
         })
         .on_message_async(server::handle)
@@ -493,9 +473,11 @@ pub(crate) async fn start(
         builder = builder.named(name);
     }
     match builder.start().await {
-        Err(StartError::InitFailed(text)) => {
-            Err(failure.try_recv().unwrap_or(StartError::InitFailed(text)))
-        }
+        // The initialiser's error is the supervisor's own, kept with its type.
+        Err(actor::StartError::InitFailed(error)) => match error.downcast_ref::<StartError>() {
+            Some(error) => Err(error.clone()),
+            None => Err(actor::StartError::InitFailed(error).into()),
+        },
         Ok(started) => {
             let (strategy, intensity, period, factory) = observed;
             crate::observe::hooks::supervisor_started(
@@ -507,6 +489,6 @@ pub(crate) async fn start(
             );
             Ok(started)
         }
-        other => other,
+        Err(error) => Err(error.into()),
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Every actor (and every supervisor) answers the OTP system messages, whatever its
 //! message type: each function here takes the target's [`Pid`] (or anything that
-//! names a process, see [`Address`]) and a timeout. A process that is not a
+//! names a process, see [`Address`]) and then a timeout, before any other
+//! argument (as in every function of this crate that waits). A process that is not a
 //! behaviour never answers, so the call ends in [`SysError::Timeout`]; a dead or
 //! unknown target gives [`SysError::NoProcess`]. Nothing here panics, and no system
 //! message is dropped without a reply.
@@ -314,8 +315,8 @@ pub async fn resume(target: impl Address, timeout: Duration) -> Result<(), SysEr
 /// returns once it has exited with that reason.
 pub async fn terminate(
     target: impl Address,
-    reason: ExitReason,
     timeout: Duration,
+    reason: ExitReason,
 ) -> Result<(), SysError> {
     let expected = reason.clone();
     match request(target, timeout, Kind::Terminate(reason)).await {
@@ -327,7 +328,7 @@ pub async fn terminate(
 
 /// Switches tracing on or off (`sys:trace/3`): each message in and each new state
 /// is written through `tracing` at info level, target `otp::sys`.
-pub async fn trace(target: impl Address, on: bool, timeout: Duration) -> Result<(), SysError> {
+pub async fn trace(target: impl Address, timeout: Duration, on: bool) -> Result<(), SysError> {
     done(target, timeout, Kind::Trace(on)).await
 }
 
@@ -335,8 +336,8 @@ pub async fn trace(target: impl Address, on: bool, timeout: Duration) -> Result<
 /// an empty list; `Get` the kept events, oldest first.
 pub async fn log(
     target: impl Address,
-    flag: LogFlag,
     timeout: Duration,
+    flag: LogFlag,
 ) -> Result<Vec<Event>, SysError> {
     match request(target, timeout, Kind::Log(flag)).await? {
         Reply::Events(events) => Ok(events),
@@ -348,8 +349,8 @@ pub async fn log(
 /// when collection is off.
 pub async fn statistics(
     target: impl Address,
-    flag: StatisticsFlag,
     timeout: Duration,
+    flag: StatisticsFlag,
 ) -> Result<Option<Statistics>, SysError> {
     match request(target, timeout, Kind::Statistics(flag)).await? {
         Reply::Statistics(statistics) => Ok(statistics),
