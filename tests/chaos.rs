@@ -648,17 +648,17 @@ impl Chaos {
         let mut rows = mid.which_children().await.ok()?;
         rows.extend(inner.which_children().await.ok()?);
         for row in &rows {
-            pids.insert(row.pid.pid()?);
+            pids.insert(row.pid?);
         }
         for (i, name) in self.named.iter().enumerate() {
             let id = format!("w{i}");
             let row = rows.iter().find(|row| row.id == id)?;
-            if process::whereis(name) != row.pid.pid() {
+            if process::whereis(name) != row.pid {
                 return None;
             }
         }
         let made = factory.which_children().await.ok()?;
-        let running: HashSet<Pid> = made.iter().filter_map(|row| row.pid.pid()).collect();
+        let running: HashSet<Pid> = made.iter().filter_map(|row| row.pid).collect();
         let mut missing = false;
         for name in &self.made {
             match process::whereis(name) {
@@ -927,7 +927,7 @@ async fn every_fault_at_random_in_a_tree_under_load() {
 
         // Stopping the tree leaves nothing.
         process::kill(linker_pid);
-        otp::sys::terminate(chaos.top.pid(), ExitReason::Shutdown, PATIENCE)
+        otp::sys::terminate(chaos.top.pid(), PATIENCE, ExitReason::Shutdown)
             .await
             .unwrap();
         let mut left: BTreeSet<Pid> = process::list().into_iter().collect();
