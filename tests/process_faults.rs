@@ -5,10 +5,8 @@
 //! kill storm.
 
 use std::collections::HashSet;
-use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use otp::actor::{self, Next};
@@ -16,7 +14,7 @@ use otp::process::{self, CallError, ExitReason, Name, Subject};
 use otp::task;
 
 mod common;
-use common::{WAIT, down_of, wait_down, within};
+use common::{WAIT, block_on, down_of, wait_down, within};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -25,24 +23,6 @@ struct PanicsOnDrop;
 impl Drop for PanicsOnDrop {
     fn drop(&mut self) {
         panic!("a Drop that panics");
-    }
-}
-
-/// Runs `future` to completion on this thread, without any runtime.
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    struct Unpark(std::thread::Thread);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-    }
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
-            return value;
-        }
-        std::thread::park();
     }
 }
 
@@ -105,6 +85,36 @@ async fn a_drop_that_receives_at_exit_returns_at_once() {
         });
         assert_eq!(down_of(monitor).await.reason, ExitReason::Normal);
         assert!(!process::list().contains(&pid));
+
+        // Killed with such a message queued and such a value in its state
+        // (its body is dropped by the exit), or ended by `exit` with such a
+        // message queued: the exit runs after a stop, and the receive still
+        // returns at once. (A value in the state of a process that calls
+        // `exit` is dropped as `exit` unwinds, by the live process: a receive
+        // there is an ordinary one.)
+        for how in [Some(ExitReason::Abnormal("bye".into())), None] {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let exit = how.clone();
+            let (pid, monitor) = process::spawn_monitor(async move {
+                let inbox = Subject::<ReceivesOnDrop>::new();
+                let _in_state = exit
+                    .is_none()
+                    .then(|| ReceivesOnDrop(Some(Subject::<u32>::new())));
+                inbox.send(ReceivesOnDrop(Some(Subject::<u32>::new())));
+                let _ = tx.send(());
+                match exit {
+                    Some(reason) => process::exit(reason).await,
+                    None => std::future::pending::<()>().await,
+                }
+            });
+            rx.await.unwrap();
+            if how.is_none() {
+                process::kill(pid);
+            }
+            let reason = how.unwrap_or(ExitReason::Killed);
+            assert_eq!(down_of(monitor).await.reason, reason);
+            assert!(!process::list().contains(&pid));
+        }
     })
     .await;
 }

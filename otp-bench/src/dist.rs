@@ -194,8 +194,26 @@ pub fn serve(name: &str, port: u16) {
     let name = name.to_owned();
     block_on(async move {
         let node = start(&name, port).await;
-        let inbox: Subject<Incoming> = node.inbox();
-        node.register("echo", inbox.owner());
+        // The echo process; `calls` answers for this one (an exposed pid's
+        // messages go to its bridge, so they must be two processes).
+        let echo_node = node.clone();
+        let (attached, ready) = tokio::sync::oneshot::channel();
+        let echo = process::spawn(async move {
+            let inbox: Subject<Incoming> = echo_node.inbox();
+            let _ = attached.send(());
+            loop {
+                let Ok(Incoming::Message(Term::Tuple(items))) =
+                    process::receive_forever(&inbox).await
+                else {
+                    continue;
+                };
+                if let [Term::Pid(from), n] = &items[..] {
+                    echo_node.send(from, n.clone());
+                }
+            }
+        });
+        ready.await.expect("the echo process starts");
+        node.register("echo", echo);
         node.expose("calls", process::self_pid(), |request| async move {
             match request {
                 Request::Call(t) => Some(t),
@@ -204,15 +222,7 @@ pub fn serve(name: &str, port: u16) {
         })
         .await;
         println!("ready");
-        loop {
-            let Ok(Incoming::Message(Term::Tuple(items))) = process::receive_forever(&inbox).await
-            else {
-                continue;
-            };
-            if let [Term::Pid(from), n] = &items[..] {
-                node.send(from, n.clone());
-            }
-        }
+        std::future::pending::<()>().await;
     });
 }
 
