@@ -19,6 +19,16 @@
 //!
 //! tokio's `macros` feature is not forced on you: turn it on in your own
 //! manifest if you use `#[tokio::main]`.
+//!
+//! # Naming
+//!
+//! Erlang's name for Erlang's concept, spelled the Rust way; Gleam's where only
+//! Gleam has the concept. `spawn` never links and `spawn_link` does (processes
+//! and tasks alike); behaviours `start`, linked to a calling process as OTP's
+//! `start_link`; whatever waits takes its timeout right after its target;
+//! Erlang's `undefined` is `None`. Erlang and Gleam names that differ are
+//! documentation aliases: search for `gen_server`, `start_link`, `cast` or
+//! `self`. The full rule is in [`otp_core`'s docs](otp_core#naming).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -66,3 +76,9 @@ pub mod prelude {
     #[cfg(feature = "macros")]
     pub use otp_macros::{actor, supervisor};
 }
+
+/// The README's examples (the quick start included), compiled and run as
+/// doctests so that what a new user copies keeps working.
+#[cfg(all(doctest, feature = "macros"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

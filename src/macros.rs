@@ -14,7 +14,7 @@
 //! | `#[call]` | `fn get(&self, ...) -> R` | `CounterRef::get(...) -> Result<R, CallError>` (async) and `get_blocking` |
 //! | `#[cast]` | `fn add(&mut self, ...)` | `CounterRef::add(...)`, sends and returns at once |
 //! | `#[info]` | `fn down(&mut self, d: Down)` | receives monitors' `Down`s (or `ExitMessage`: trapped exits, the actor then traps exits; or `Unexpected`: anything else) |
-//! | `#[init]` | `fn init(args...) -> Result<Self, E>` | runs in the actor's process; `start(args...)`, an `Err` is `StartError::InitFailed` |
+//! | `#[init]` | `fn init(args...) -> Result<Self, E>` | runs in the actor's process; `start(args...)`, an `Err` is `StartError::InitFailed`, the error kept with its type (`E`: any error type, `String` or `&str`) |
 //! | `#[terminate]` | `fn terminate(&mut self, reason: &ExitReason)` | gen_server's `terminate/2` |
 //!
 //! Handlers take `&self` or `&mut self` and may be `async`. A call replies with

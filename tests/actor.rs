@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use otp::actor::{self, Initialised, Next, StartError};
+use otp::actor::{self, InitError, Initialised, Next, StartError};
 use otp::process::{self, CallError, ExitReason, Name, Selector, Subject};
 
 mod common;
@@ -117,11 +117,67 @@ async fn init_past_its_timeout_gives_init_timeout_and_no_exit_to_a_trapping_star
     .await;
 }
 
+/// An initialiser's own error type, to check that a start error keeps it.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("no database at {0}")]
+struct NoDatabase(&'static str);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_initialisers_error_keeps_its_type_and_is_the_start_errors_source() {
+    within(LIMIT, async {
+        let failing = actor::new_with_initialiser(WAIT, |_subject: Subject<u8>| async {
+            Err::<Initialised<(), u8, ()>, _>(InitError::new(NoDatabase("db:5432")))
+        });
+        let error = failing.start().await.unwrap_err();
+        let StartError::InitFailed(init) = &error else {
+            panic!("expected InitFailed, got {error:?}");
+        };
+        assert_eq!(
+            init.downcast_ref::<NoDatabase>(),
+            Some(&NoDatabase("db:5432"))
+        );
+        let source = std::error::Error::source(&error).expect("a source");
+        assert_eq!(source.to_string(), "no database at db:5432");
+        // Under a supervisor, the child's error is the source of the supervisor's.
+        let tree = otp::supervisor::new(otp::supervisor::Strategy::OneForOne)
+            .add(otp::supervisor::ChildSpec::worker("db", || {
+                actor::new_with_initialiser(WAIT, |_subject: Subject<u8>| async {
+                    Err::<Initialised<(), u8, ()>, _>(InitError::new(NoDatabase("db:5432")))
+                })
+                .start()
+            }))
+            .start()
+            .await
+            .unwrap_err();
+        let mut chain = vec![tree.to_string()];
+        let mut next = std::error::Error::source(&tree);
+        while let Some(error) = next {
+            chain.push(error.to_string());
+            next = error.source();
+        }
+        assert_eq!(
+            chain.last().map(String::as_str),
+            Some("no database at db:5432")
+        );
+        match tree {
+            otp::supervisor::StartError::ChildFailed { id, reason } => {
+                assert_eq!(id, "db");
+                assert!(matches!(
+                    *reason,
+                    otp::supervisor::StartError::Actor(StartError::InitFailed(_))
+                ));
+            }
+            other => panic!("expected ChildFailed, got {other:?}"),
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_and_panicking_inits_are_typed_errors_and_leave_the_caller_alive() {
     within(LIMIT, async {
         let failing = actor::new_with_initialiser(WAIT, |_subject: Subject<u8>| async {
-            Err::<Initialised<(), u8, ()>, _>("no database".to_string())
+            Err::<Initialised<(), u8, ()>, _>("no database".into())
         });
         assert_eq!(
             failing.start().await.unwrap_err(),
@@ -395,7 +451,7 @@ async fn a_failing_initialiser_exits_normally_after_reporting() {
         ready.recv_async().await.unwrap();
         let failing = actor::new_with_initialiser(WAIT, move |_subject: Subject<u8>| async move {
             process::link(witness);
-            Err::<Initialised<(), u8, ()>, _>("no database".to_string())
+            Err::<Initialised<(), u8, ()>, _>("no database".into())
         });
         assert_eq!(
             failing.start().await.unwrap_err(),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use otp::macros::Flow;
 use otp::process::{self, ExitReason, Name, Pid};
-use otp::supervisor::{ChildPid, Supervisor};
+use otp::supervisor::Supervisor;
 use otp::{actor, supervisor};
 
 mod common;
@@ -43,8 +43,8 @@ async fn child_pid(sup: &Supervisor, id: &str) -> Pid {
     let children = sup.which_children().await.unwrap();
     let child = children.iter().find(|c| c.id == id).unwrap();
     match child.pid {
-        ChildPid::Running(pid) => pid,
-        other => panic!("child {id} is {other:?}"),
+        Some(pid) => pid,
+        None => panic!("child {id} is not running: {child:?}"),
     }
 }
 

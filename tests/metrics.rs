@@ -167,7 +167,7 @@ fn the_runtime_reports_messages_processes_calls_crashes_and_restarts() {
         name.subject().send(None);
         wait_down(worker).await;
         let children = tree.data.which_children().await.unwrap();
-        let restarted = children[0].pid.pid().expect("restarted");
+        let restarted = children[0].pid.expect("restarted");
         assert_ne!(restarted, worker);
         otp::metrics::sample();
         // This process, the supervisor and its worker are alive now.

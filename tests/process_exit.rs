@@ -125,13 +125,13 @@ async fn run_task_and_start_return_after_the_process_left_the_table() {
             assert!(!process::is_alive(pid));
             assert!(!process::list().contains(&pid));
 
-            let mut t = task::spawn(async { process::self_pid() });
+            let mut t = task::spawn_link(async { process::self_pid() });
             let pid = t.try_await(WAIT).await.unwrap();
             assert!(!process::is_alive(pid));
             assert!(!process::list().contains(&pid));
 
             let failed = actor::new_with_initialiser(WAIT, |_: Subject<()>| async {
-                Err::<Initialised<(), (), ()>, _>("no".to_string())
+                Err::<Initialised<(), (), ()>, _>("no".into())
             })
             .start()
             .await;
@@ -296,7 +296,7 @@ async fn a_process_whose_thread_cannot_start_exits() {
 async fn a_dropped_task_await_loses_nothing() {
     within(LIMIT, async {
         let (go, wait) = tokio::sync::oneshot::channel::<()>();
-        let mut t = task::spawn(async move {
+        let mut t = task::spawn_link(async move {
             let _ = wait.await;
             42
         });

@@ -6,7 +6,7 @@ use std::time::Duration;
 use otp::actor::{self, Next, StartError, Started};
 use otp::process::{self, ExitReason, Name, Pid, Selector, Subject};
 use otp::supervisor::{
-    self, AutoShutdown, ChildPid, ChildSpec, ConfigError, Restart, Shutdown, Strategy, Supervisor,
+    self, AutoShutdown, ChildSpec, ConfigError, Restart, Shutdown, Strategy, Supervisor,
     SupervisorError, factory,
 };
 
@@ -104,7 +104,7 @@ async fn pids(sup: &Supervisor) -> Vec<Option<Pid>> {
         .await
         .unwrap()
         .into_iter()
-        .map(|c| c.pid.pid())
+        .map(|c| c.pid)
         .collect()
 }
 
@@ -217,7 +217,7 @@ async fn restart_types_follow_erlang() {
         exit_child(&sup, "transient", Work::Exit(ExitReason::Normal)).await;
         assert_eq!(terminated(&take(&events, 1).await), ["transient"]);
         let rows = sup.which_children().await.unwrap();
-        assert_eq!(rows[1].pid, ChildPid::Undefined);
+        assert_eq!(rows[1].pid, None);
         // ...nor after a shutdown, but is after an abnormal exit.
         sup.restart_child("transient").await.unwrap();
         take(&events, 1).await;
@@ -228,10 +228,7 @@ async fn restart_types_follow_erlang() {
         )
         .await;
         take(&events, 1).await;
-        assert_eq!(
-            sup.which_children().await.unwrap()[1].pid,
-            ChildPid::Undefined
-        );
+        assert_eq!(sup.which_children().await.unwrap()[1].pid, None);
         sup.restart_child("transient").await.unwrap();
         take(&events, 1).await;
         child(&sup, "transient").await.send(Work::Crash);
@@ -279,7 +276,7 @@ async fn stopping_a_supervisor_stops_children_in_reverse_start_order() {
         let events = Subject::new();
         let sup = abc(Strategy::OneForOne, &events).await;
         process::unlink(sup.pid());
-        otp::sys::terminate(sup.pid(), ExitReason::Shutdown, WAIT)
+        otp::sys::terminate(sup.pid(), WAIT, ExitReason::Shutdown)
             .await
             .unwrap();
         let seen = take(&events, 3).await;
@@ -381,7 +378,7 @@ async fn shutdown_brutal_kill_timeout_and_infinity() {
             .await
             .unwrap()
             .data;
-        let stopping = otp::task::spawn({
+        let stopping = otp::task::spawn_link({
             let sup = sup.clone();
             async move { sup.terminate_child("slow").await }
         });
@@ -448,7 +445,7 @@ async fn significant_children_and_auto_shutdown() {
             assert!(
                 matches!(
                     refused,
-                    Err(StartError::InvalidSupervisor(
+                    Err(supervisor::StartError::Config(
                         ConfigError::BadCombination { .. }
                     ))
                 ),
@@ -492,9 +489,9 @@ async fn a_failed_start_rolls_back_and_names_the_child() {
             .await;
         assert_eq!(
             result.unwrap_err(),
-            StartError::ChildFailed {
+            supervisor::StartError::ChildFailed {
                 id: "broken".into(),
-                reason: Box::new(StartError::InitFailed("no config".into()))
+                reason: Box::new(StartError::InitFailed("no config".into()).into())
             }
         );
         let seen = take(&events, 4).await;
@@ -508,7 +505,7 @@ async fn a_failed_start_rolls_back_and_names_the_child() {
             .await;
         assert_eq!(
             dup.unwrap_err(),
-            StartError::DuplicateChildId("same".into())
+            supervisor::StartError::DuplicateChildId("same".into())
         );
         assert!(
             process::receive(&events, Duration::from_millis(50))
@@ -596,10 +593,7 @@ async fn child_operations_follow_the_supervisor_module() {
             (1, 1, 1, 0)
         );
         let rows = sup.which_children().await.unwrap();
-        assert_eq!(
-            (rows[0].id.as_str(), rows[0].pid),
-            ("b", ChildPid::Running(b))
-        );
+        assert_eq!((rows[0].id.as_str(), rows[0].pid), ("b", Some(b)));
         let status = otp::sys::get_status(sup.pid(), WAIT).await.unwrap();
         assert_eq!(status.behaviour, "supervisor");
         assert!(status.state.contains("b <0."), "{}", status.state);
@@ -703,7 +697,7 @@ async fn factories_start_children_on_demand() {
         let count = f.count_children().await.unwrap();
         assert_eq!(count.specs, 1);
         assert_eq!(count.active, 1);
-        let current = f.which_children().await.unwrap()[0].pid.pid().unwrap();
+        let current = f.which_children().await.unwrap()[0].pid.unwrap();
         f.terminate_child(current).await.unwrap();
         assert_eq!(terminated(&take(&events, 1).await), ["one"]);
         let count = f.count_children().await.unwrap();
@@ -720,7 +714,7 @@ async fn factories_start_children_on_demand() {
         f.start_child("y").await.unwrap();
         take(&events, 2).await;
         process::unlink(f.pid());
-        otp::sys::terminate(f.pid(), ExitReason::Shutdown, WAIT)
+        otp::sys::terminate(f.pid(), WAIT, ExitReason::Shutdown)
             .await
             .unwrap();
         // All at once, as Erlang stops a factory's children.
@@ -742,10 +736,10 @@ async fn factories_start_children_on_demand() {
         let second = factory::new(template).named(name.clone()).start().await;
         assert_eq!(
             second.unwrap_err(),
-            StartError::NameTaken {
+            supervisor::StartError::Actor(StartError::NameTaken {
                 name: name.label().to_string(),
                 holder: first.pid
-            }
+            })
         );
     })
     .await;

@@ -61,7 +61,7 @@ async fn running(sup: &Supervisor) -> Vec<Pid> {
         .await
         .unwrap()
         .into_iter()
-        .filter_map(|c| c.pid.pid())
+        .filter_map(|c| c.pid)
         .collect()
 }
 
@@ -115,7 +115,7 @@ async fn a_tree_under_load_and_random_kills_heals_and_leaks_nothing() {
         // Steady load: one message after another to every worker, by name.
         let (stop_load, stopped) = flume::bounded::<()>(1);
         let all_names: Vec<Name<u64>> = names.iter().flatten().cloned().collect();
-        let load = otp::task::spawn(async move {
+        let load = otp::task::spawn_link(async move {
             let mut seq = 0u64;
             while stopped.try_recv().is_err() {
                 for name in &all_names {
@@ -141,7 +141,7 @@ async fn a_tree_under_load_and_random_kills_heals_and_leaks_nothing() {
             if rng.next(10) == 0 {
                 process::kill(sup.pid());
             } else if let Ok(children) = sup.which_children().await {
-                if let Some(pid) = children[rng.next(children.len())].pid.pid() {
+                if let Some(pid) = children[rng.next(children.len())].pid {
                     process::kill(pid);
                 }
             }
@@ -155,7 +155,7 @@ async fn a_tree_under_load_and_random_kills_heals_and_leaks_nothing() {
             let mut inners = Vec::new();
             loop {
                 let rows = top.which_children().await.unwrap();
-                if rows.iter().all(|r| r.pid.pid().is_some()) {
+                if rows.iter().all(|r| r.pid.is_some()) {
                     for group in 0..3 {
                         inners.push(
                             top.child::<Supervisor>(&format!("s{group}"))
@@ -213,7 +213,7 @@ async fn a_tree_under_load_and_random_kills_heals_and_leaks_nothing() {
         assert!(!seen.is_empty(), "the load got through");
 
         // Stop the tree: nothing is left.
-        otp::sys::terminate(top.pid(), ExitReason::Shutdown, Duration::from_secs(30))
+        otp::sys::terminate(top.pid(), Duration::from_secs(30), ExitReason::Shutdown)
             .await
             .unwrap();
         let after: Vec<Pid> = process::list().into_iter().filter(|p| *p != me).collect();

@@ -11,8 +11,8 @@ use std::time::Duration;
 use otp::actor::{self, Next, StartError, Started};
 use otp::process::{self, ExitReason, Name, Pid, Selector, Subject};
 use otp::supervisor::{
-    self, AutoShutdown, ChildPid, ChildSpec, ConfigError, Restart, Strategy, Supervisor,
-    SupervisorError, factory,
+    self, AutoShutdown, ChildSpec, ConfigError, Restart, Strategy, Supervisor, SupervisorError,
+    factory,
 };
 
 mod common;
@@ -82,8 +82,12 @@ async fn failing_after_first_start(
     sup.data
 }
 
-fn pid_of(rows: &[supervisor::ChildInfo], id: &str) -> ChildPid {
-    rows.iter().find(|r| r.id == id).expect("the child").pid
+fn row<'a>(rows: &'a [supervisor::ChildInfo], id: &str) -> &'a supervisor::ChildInfo {
+    rows.iter().find(|r| r.id == id).expect("the child")
+}
+
+fn pid_of(rows: &[supervisor::ChildInfo], id: &str) -> Option<Pid> {
+    row(rows, id).pid
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,15 +98,13 @@ async fn a_failing_restart_is_retried_through_the_mailbox_and_the_supervisor_ans
         let attempts = Subject::new();
         let sup = failing_after_first_start(u32::MAX, Duration::from_secs(10), &attempts).await;
         assert_eq!(attempt(&attempts).await, ("a", 1));
-        let first = pid_of(&sup.which_children().await.unwrap(), "a")
-            .pid()
-            .unwrap();
+        let first = pid_of(&sup.which_children().await.unwrap(), "a").unwrap();
         process::kill(first);
         // Once it has tried twice more, it has answered between the attempts.
         assert_eq!(attempt(&attempts).await, ("a", 2));
         assert_eq!(attempt(&attempts).await, ("a", 3));
         let rows = sup.which_children().await.unwrap();
-        assert_eq!(pid_of(&rows, "a"), ChildPid::Restarting);
+        assert!(row(&rows, "a").restarting, "{rows:?}");
         assert_eq!(sup.count_children().await.unwrap().active, 0);
         assert!(otp::sys::get_state(sup.pid(), WAIT).await.is_ok());
         assert_eq!(
@@ -151,21 +153,19 @@ async fn terminating_a_restarting_child_ends_its_retries() {
             .unwrap()
             .data;
         attempt(&attempts).await;
-        let first = pid_of(&sup.which_children().await.unwrap(), "a")
-            .pid()
-            .unwrap();
+        let first = pid_of(&sup.which_children().await.unwrap(), "a").unwrap();
         process::kill(first);
         assert_eq!(attempt(&attempts).await, ("a", 2));
         assert_eq!(sup.terminate_child("a").await, Ok(()));
         let rows = sup.which_children().await.unwrap();
-        assert_eq!(pid_of(&rows, "a"), ChildPid::Undefined);
+        assert_eq!(pid_of(&rows, "a"), None);
         // Starts would now succeed: a retry still queued (sent before the
         // terminate) must not start the child. The calls below are handled
         // after any such retry.
         allowed.store(true, Ordering::SeqCst);
         for _ in 0..2 {
             let rows = sup.which_children().await.unwrap();
-            assert_eq!(pid_of(&rows, "a"), ChildPid::Undefined);
+            assert_eq!(pid_of(&rows, "a"), None);
         }
         let pid = sup.restart_child("a").await.unwrap();
         assert!(process::is_alive(pid));
@@ -179,9 +179,7 @@ async fn failed_restarts_count_against_the_intensity() {
         let attempts = Subject::new();
         let sup = failing_after_first_start(3, Duration::from_secs(3600), &attempts).await;
         attempt(&attempts).await;
-        let first = pid_of(&sup.which_children().await.unwrap(), "a")
-            .pid()
-            .unwrap();
+        let first = pid_of(&sup.which_children().await.unwrap(), "a").unwrap();
         let watch = process::monitor(sup.pid());
         process::kill(first);
         let down = Selector::new()
@@ -221,15 +219,13 @@ async fn rest_for_one_retries_from_the_child_that_failed_to_start() {
             .data;
         assert_eq!(attempt(&attempts).await, ("a", 1));
         assert_eq!(attempt(&attempts).await, ("b", 1));
-        let a = pid_of(&sup.which_children().await.unwrap(), "a")
-            .pid()
-            .unwrap();
+        let a = pid_of(&sup.which_children().await.unwrap(), "a").unwrap();
         process::kill(a);
         assert_eq!(attempt(&attempts).await, ("a", 2));
         assert_eq!(attempt(&attempts).await, ("b", 2)); // fails
         assert_eq!(attempt(&attempts).await, ("b", 3)); // the retry starts b only
         let rows = sup.which_children().await.unwrap();
-        assert!(rows.iter().all(|r| r.pid.pid().is_some()), "{rows:?}");
+        assert!(rows.iter().all(|r| r.pid.is_some()), "{rows:?}");
         assert!(process::receive(&attempts, Duration::ZERO).await.is_err());
     })
     .await;
@@ -252,11 +248,11 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
             .start()
             .await;
         match refused {
-            Err(StartError::ChildFailed { id, reason }) => {
+            Err(supervisor::StartError::ChildFailed { id, reason }) => {
                 assert_eq!(id, "bad");
                 assert!(matches!(
                     *reason,
-                    StartError::InitExited(ExitReason::Panic(_))
+                    supervisor::StartError::Actor(StartError::InitExited(ExitReason::Panic(_)))
                 ));
             }
             other => panic!("{other:?}"),
@@ -276,14 +272,12 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
             .unwrap()
             .data;
         attempt(&attempts).await;
-        let first = pid_of(&sup.which_children().await.unwrap(), "a")
-            .pid()
-            .unwrap();
+        let first = pid_of(&sup.which_children().await.unwrap(), "a").unwrap();
         process::kill(first);
         assert_eq!(attempt(&attempts).await, ("a", 2));
         assert_eq!(attempt(&attempts).await, ("a", 3));
         let now = pid_of(&sup.which_children().await.unwrap(), "a");
-        assert!(now.pid().is_some_and(|p| p != first), "{now:?}");
+        assert!(now.is_some_and(|p| p != first), "{now:?}");
         // And in start_child: an error, not a crash.
         let refused = sup
             .start_child(ChildSpec::worker(
@@ -293,8 +287,8 @@ async fn a_crashing_start_function_is_a_failed_start_naming_the_child() {
             .await;
         assert!(matches!(
             refused,
-            Err(SupervisorError::StartFailed(StartError::InitExited(
-                ExitReason::Panic(_)
+            Err(SupervisorError::StartFailed(supervisor::StartError::Actor(
+                StartError::InitExited(ExitReason::Panic(_))
             )))
         ));
         assert_eq!(sup.which_children().await.unwrap().len(), 1);
@@ -326,7 +320,7 @@ async fn an_ignored_start_keeps_the_spec_not_running() {
         let rows = sup.which_children().await.unwrap();
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["i", "w"], "a temporary ignored child is not kept");
-        assert_eq!(pid_of(&rows, "i"), ChildPid::Undefined);
+        assert_eq!(pid_of(&rows, "i"), None);
         assert_eq!(
             sup.restart_child("i").await,
             Err(SupervisorError::Ignored("i".into()))
@@ -381,7 +375,7 @@ async fn a_zero_period_is_refused() {
             .await;
         assert_eq!(
             refused.unwrap_err(),
-            StartError::InvalidSupervisor(ConfigError::InvalidPeriod)
+            supervisor::StartError::Config(ConfigError::InvalidPeriod)
         );
         let refused = factory::new(|(): ()| {
             actor::new(())
@@ -393,7 +387,7 @@ async fn a_zero_period_is_refused() {
         .await;
         assert_eq!(
             refused.unwrap_err(),
-            StartError::InvalidSupervisor(ConfigError::InvalidPeriod)
+            supervisor::StartError::Config(ConfigError::InvalidPeriod)
         );
     })
     .await;
@@ -441,7 +435,7 @@ async fn a_factory_with_significant_children_shuts_down() {
         let refused = factory::new(template).significant(true).start().await;
         assert!(matches!(
             refused,
-            Err(StartError::InvalidSupervisor(
+            Err(supervisor::StartError::Config(
                 ConfigError::BadCombination { .. }
             ))
         ));
@@ -508,9 +502,7 @@ async fn supervisors_and_factories_are_reached_by_name_and_stopped_normally() {
             .unwrap();
         let by_name = Supervisor::named(&name);
         assert_eq!(by_name.pid(), started.pid);
-        let child = pid_of(&by_name.which_children().await.unwrap(), "a")
-            .pid()
-            .unwrap();
+        let child = pid_of(&by_name.which_children().await.unwrap(), "a").unwrap();
         // Linked to us, not trapping exits: a stop (reason normal) leaves us alive.
         let watch = process::monitor(started.pid);
         by_name.stop().await.unwrap();
@@ -606,7 +598,7 @@ async fn a_restart_waits_for_the_previous_holder_of_a_name_to_finish_exiting() {
         wait_down(old_worker).await;
         let inner = Supervisor::named(&inner_name);
         let rows = inner.which_children().await.unwrap();
-        let worker = rows[0].pid.pid().expect("the worker runs");
+        let worker = rows[0].pid.expect("the worker runs");
         assert_eq!(process::whereis(&worker_name), Some(worker));
         assert_eq!(inner.pid(), new_inner);
         assert!(process::is_alive(top.pid), "the top supervisor gave up");

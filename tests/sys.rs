@@ -88,16 +88,16 @@ async fn get_state_replace_state_and_get_status() {
 async fn log_trace_and_statistics() {
     within(LIMIT, async {
         let c = counter(None).await;
-        assert_eq!(sys::log(c.pid, LogFlag::On(3), WAIT).await, Ok(vec![]));
-        sys::trace(c.pid, true, WAIT).await.unwrap();
+        assert_eq!(sys::log(c.pid, WAIT, LogFlag::On(3)).await, Ok(vec![]));
+        sys::trace(c.pid, WAIT, true).await.unwrap();
         assert_eq!(
-            sys::statistics(c.pid, StatisticsFlag::On, WAIT).await,
+            sys::statistics(c.pid, WAIT, StatisticsFlag::On).await,
             Ok(None)
         );
         for n in 1..=3 {
             c.data.send(Some(n));
         }
-        let events = sys::log(c.pid, LogFlag::Get, WAIT).await.unwrap();
+        let events = sys::log(c.pid, WAIT, LogFlag::Get).await.unwrap();
         // The last three events of six (three messages, three states).
         assert_eq!(
             events,
@@ -107,22 +107,22 @@ async fn log_trace_and_statistics() {
                 Event::State("6".into())
             ]
         );
-        let stats = sys::statistics(c.pid, StatisticsFlag::Get, WAIT)
+        let stats = sys::statistics(c.pid, WAIT, StatisticsFlag::Get)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(stats.messages_in, 3);
         assert_eq!(stats.message_queue_len, 0);
         assert!(stats.current_time >= stats.start_time);
-        sys::trace(c.pid, false, WAIT).await.unwrap();
-        assert_eq!(sys::log(c.pid, LogFlag::Off, WAIT).await, Ok(vec![]));
-        assert_eq!(sys::log(c.pid, LogFlag::Get, WAIT).await, Ok(vec![]));
+        sys::trace(c.pid, WAIT, false).await.unwrap();
+        assert_eq!(sys::log(c.pid, WAIT, LogFlag::Off).await, Ok(vec![]));
+        assert_eq!(sys::log(c.pid, WAIT, LogFlag::Get).await, Ok(vec![]));
         assert_eq!(
-            sys::statistics(c.pid, StatisticsFlag::Off, WAIT).await,
+            sys::statistics(c.pid, WAIT, StatisticsFlag::Off).await,
             Ok(None)
         );
         assert_eq!(
-            sys::statistics(c.pid, StatisticsFlag::Get, WAIT).await,
+            sys::statistics(c.pid, WAIT, StatisticsFlag::Get).await,
             Ok(None)
         );
     })
@@ -140,13 +140,13 @@ async fn statistics_count_messages_out() {
             .start()
             .await
             .unwrap();
-        sys::statistics(echo.pid, StatisticsFlag::On, WAIT)
+        sys::statistics(echo.pid, WAIT, StatisticsFlag::On)
             .await
             .unwrap();
         for _ in 0..5 {
             process::call(&echo.data, WAIT, |r| r).await.unwrap();
         }
-        let stats = sys::statistics(echo.pid, StatisticsFlag::Get, WAIT)
+        let stats = sys::statistics(echo.pid, WAIT, StatisticsFlag::Get)
             .await
             .unwrap()
             .unwrap();
@@ -168,7 +168,7 @@ async fn terminate_runs_the_terminate_hook_and_exits_with_the_reason() {
         let _: &Subject<()> = &c.data;
         process::unlink(c.pid);
         let m = process::monitor(c.pid);
-        sys::terminate(c.pid, ExitReason::Shutdown, WAIT)
+        sys::terminate(c.pid, WAIT, ExitReason::Shutdown)
             .await
             .unwrap();
         assert_eq!(

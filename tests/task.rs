@@ -22,7 +22,7 @@ fn assert_clean() {
 async fn a_result_is_returned_once_and_nothing_is_left_behind() {
     within(LIMIT, async {
         process::trap_exits(true); // so a stray EXIT would show
-        let mut t = task::spawn(async { 6 * 7 });
+        let mut t = task::spawn_link(async { 6 * 7 });
         assert_eq!(
             process::info(process::self_pid()).unwrap().links,
             vec![t.pid()]
@@ -32,11 +32,11 @@ async fn a_result_is_returned_once_and_nothing_is_left_behind() {
         assert!(!process::is_alive(t.pid()));
         assert_clean();
         assert_eq!(
-            task::spawn(async { "as a future" }).await,
+            task::spawn_link(async { "as a future" }).await,
             Ok("as a future")
         );
-        assert_eq!(task::spawn(async { 1 }).await_timeout(WAIT).await, 1);
-        assert_eq!(task::spawn(async { 2 }).await_forever().await, 2);
+        assert_eq!(task::spawn_link(async { 1 }).await_timeout(WAIT).await, 1);
+        assert_eq!(task::spawn_link(async { 2 }).await_forever().await, 2);
         assert_clean();
     })
     .await;
@@ -46,7 +46,7 @@ async fn a_result_is_returned_once_and_nothing_is_left_behind() {
 async fn a_crash_is_an_exited_error_for_a_trapping_owner_and_leaves_nothing() {
     within(LIMIT, async {
         process::trap_exits(true);
-        let mut t = task::spawn(async {
+        let mut t = task::spawn_link(async {
             if true {
                 panic!("task failed");
             }
@@ -64,7 +64,7 @@ async fn a_crash_is_an_exited_error_for_a_trapping_owner_and_leaves_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_linked_task_crash_takes_a_non_trapping_owner_down() {
     let owner = process::run(async {
-        let t = task::spawn(async {
+        let t = task::spawn_link(async {
             process::exit(ExitReason::abnormal("task broke")).await;
         });
         let _ = t.await;
@@ -77,7 +77,7 @@ async fn a_linked_task_crash_takes_a_non_trapping_owner_down() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unlinked_task_crash_is_only_an_error() {
     within(LIMIT, async {
-        let t = task::spawn_unlinked(async {
+        let t = task::spawn(async {
             process::exit(ExitReason::abnormal("quietly")).await;
         });
         assert_eq!(
@@ -93,7 +93,7 @@ async fn an_unlinked_task_crash_is_only_an_error() {
 async fn a_timeout_leaves_the_task_running_and_it_can_be_awaited_again() {
     within(LIMIT, async {
         let (go, proceed) = flume::unbounded::<()>();
-        let mut t = task::spawn(async move {
+        let mut t = task::spawn_link(async move {
             let _ = proceed.recv_async().await;
             "done"
         });
@@ -112,7 +112,7 @@ async fn a_timeout_leaves_the_task_running_and_it_can_be_awaited_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_owner_may_await() {
     within(LIMIT, async {
-        let t = task::spawn_unlinked(async { 1 });
+        let t = task::spawn(async { 1 });
         let owner = process::self_pid();
         let outcome = process::run(async move {
             let mut t = t;
@@ -130,12 +130,12 @@ async fn try_await_all_shares_one_deadline_and_keeps_order() {
     within(LIMIT, async {
         let (_hold, never) = flume::unbounded::<()>();
         let mut tasks = vec![
-            task::spawn(async { Some(1) }),
-            task::spawn(async move {
+            task::spawn_link(async { Some(1) }),
+            task::spawn_link(async move {
                 let _ = never.recv_async().await;
                 None
             }),
-            task::spawn(async { Some(3) }),
+            task::spawn_link(async { Some(3) }),
         ];
         let results = task::try_await_all(&mut tasks, Duration::from_millis(100)).await;
         assert_eq!(
@@ -151,7 +151,7 @@ async fn try_await_all_shares_one_deadline_and_keeps_order() {
 async fn await_timeout_exits_the_owner_when_the_task_is_too_slow() {
     let owner = process::run(async {
         let (_hold, never) = flume::unbounded::<()>();
-        let slow = task::spawn_unlinked(async move {
+        let slow = task::spawn(async move {
             let _ = never.recv_async().await;
         });
         slow.await_timeout(Duration::from_millis(10)).await;
@@ -167,13 +167,13 @@ async fn a_result_is_never_lost_to_the_down() {
     within(LIMIT, async {
         process::trap_exits(true);
         for round in 0..10_000u32 {
-            let t = task::spawn(async move { round });
+            let t = task::spawn_link(async move { round });
             assert_eq!(t.await, Ok(round));
         }
         assert_clean();
         // And with a monitor in the owner's mailbox too: the DOWN never overtakes.
         for round in 0..1_000u32 {
-            let mut t = task::spawn(async move { round });
+            let mut t = task::spawn_link(async move { round });
             let m = process::monitor(t.pid());
             assert_eq!(t.try_await(WAIT).await, Ok(round));
             let down = down_of(m).await;

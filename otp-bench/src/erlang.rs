@@ -21,8 +21,8 @@ pub fn available() -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-/// The directory of the compiled module, compiled once per run of the suite.
-fn compiled() -> Option<PathBuf> {
+/// The directory of the compiled modules, compiled once per run of the suite.
+pub fn compiled() -> Option<PathBuf> {
     static COMPILED: OnceLock<Option<PathBuf>> = OnceLock::new();
     COMPILED.get_or_init(compile).clone()
 }
@@ -30,11 +30,12 @@ fn compiled() -> Option<PathBuf> {
 fn compile() -> Option<PathBuf> {
     let dir = std::env::temp_dir().join("otp-bench-erlang");
     std::fs::create_dir_all(&dir).ok()?;
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("erlang/bench.erl");
+    let sources = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("erlang");
     let status = Command::new("erlc")
         .arg("-o")
         .arg(&dir)
-        .arg(&source)
+        .arg(sources.join("bench.erl"))
+        .arg(sources.join("bench_dist.erl"))
         // Compiler messages go to stderr: stdout carries only the tables.
         .stdout(std::io::stderr())
         .status()

@@ -4,11 +4,13 @@
 //!
 //! `cargo run --release -p otp-bench` runs everything and prints markdown tables of
 //! medians and of ratios to otp. Options: `--quick` (small sizes), `--runs N`
-//! (default 3), `--scenario NAME`, `--contender NAME`. Each run is a fresh process
+//! (default 3), `--scenario NAME`, `--contender NAME`, `--dist` (only the
+//! distribution rows, see `dist.rs`). Each run is a fresh process
 //! (this binary with `--single SCENARIO CONTENDER SIZE`), so that memory figures
 //! belong to one run alone.
 
 mod actix_impl;
+mod dist;
 mod erlang;
 mod floor;
 mod kameo_impl;
@@ -28,19 +30,34 @@ struct Options {
     runs: usize,
     scenario: Option<String>,
     contender: Option<String>,
+    /// Only the distribution table.
+    dist: bool,
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--single") {
-        single(&args[2], &args[3], args[4].parse().expect("a size"));
-        return;
+    match args.get(1).map(String::as_str) {
+        Some("--single") => {
+            single(&args[2], &args[3], args[4].parse().expect("a size"));
+            return;
+        }
+        Some("--dist-serve") => {
+            dist::serve(&args[2], args[3].parse().expect("a port"));
+            return;
+        }
+        Some("--dist-client") => {
+            let port = args[4].parse().expect("a port");
+            dist::client(&args[2], &args[3], port, args[5].parse().expect("a size"));
+            return;
+        }
+        _ => {}
     }
     let mut options = Options {
         quick: false,
         runs: 3,
         scenario: None,
         contender: None,
+        dist: false,
     };
     let mut rest = args[1..].iter();
     while let Some(arg) = rest.next() {
@@ -49,10 +66,18 @@ fn main() {
             "--runs" => options.runs = rest.next().and_then(|n| n.parse().ok()).expect("--runs N"),
             "--scenario" => options.scenario = rest.next().cloned(),
             "--contender" => options.contender = rest.next().cloned(),
+            "--dist" => options.dist = true,
             other => panic!("unknown option {other}; see the module docs"),
         }
     }
-    run_all(&options);
+    if !options.dist {
+        run_all(&options);
+    }
+    // The distribution rows need no contender but otp and Erlang: they run in
+    // a full run or with `--dist`.
+    if options.dist || (options.scenario.is_none() && options.contender.is_none()) {
+        dist::run_all(options.quick, options.runs);
+    }
 }
 
 /// One run of one scenario by one contender, in this process; prints the figure

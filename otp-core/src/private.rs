@@ -5,7 +5,7 @@
 
 use std::fmt::Display;
 
-use crate::actor::{Flow, Next};
+use crate::actor::{Flow, InitError, Next};
 
 /// No value: the payload of the hidden variant that keeps a generic actor's
 /// type parameters used in its message enum.
@@ -63,10 +63,13 @@ pub fn next<S, M>(state: S, flow: Flow) -> Next<S, M> {
     }
 }
 
-/// A fallible `#[init]`'s result, with the error as the initialiser's string
-/// (reported as `StartError::InitFailed`).
-pub fn init_result<S, E: Display>(result: Result<S, E>) -> Result<S, String> {
-    result.map_err(|error| error.to_string())
+/// A fallible `#[init]`'s result, its error kept with its type (reported as
+/// `StartError::InitFailed`).
+pub fn init_result<S, E>(result: Result<S, E>) -> Result<S, InitError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+{
+    result.map_err(InitError::new)
 }
 
 /// Implemented by `#[actor]` on an impl block; the struct's `#[actor]` checks it,

@@ -23,6 +23,10 @@ use crate::process::{self, ExitReason};
 ///
 /// # Panics
 /// If the runtime cannot be built, or if called from inside a runtime.
+///
+/// # Errors
+/// The body's exit reason if its process exited without finishing (a panic, an
+/// exit signal).
 pub fn block_on<T: Send + 'static>(
     body: impl Future<Output = T> + Send + 'static,
 ) -> Result<T, ExitReason> {

@@ -1,8 +1,12 @@
 //! Tasks: one piece of work in a process of its own, awaited by its owner (Elixir's
 //! `Task`, Gleam's `task`).
 //!
-//! [`spawn`] runs a future in a new process that is linked to the caller (a crash
-//! in the task reaches its owner, as with `Task.async`) and monitored by it. The
+//! [`spawn_link`] runs a future in a new process that is linked to the caller (a
+//! crash in the task reaches its owner, as with `Task.async`) and monitored by it;
+//! [`spawn`] runs it monitored only (`Task.Supervisor.async_nolink`), so a crash
+//! reaches the owner only as the result of an await. As everywhere in this crate,
+//! `spawn` never links and `spawn_link` does (see the naming rule in the crate
+//! docs). The
 //! result and the task's exit travel in a slot private to the task, in the order
 //! they happened, so the result is never lost to the DOWN and nothing is left in
 //! the owner's mailbox after an await: no message, no monitor, no timer (an EXIT
@@ -13,10 +17,10 @@
 //! use otp_core::task;
 //!
 //! # otp_core::runtime::block_on(async {
-//! let mut sum = task::spawn(async { (1..=10).sum::<u32>() });
+//! let mut sum = task::spawn_link(async { (1..=10).sum::<u32>() });
 //! assert_eq!(sum.try_await(Duration::from_secs(1)).await, Ok(55));
 //! // A task is also a future (through `IntoFuture`).
-//! let product = task::spawn(async { (1..=5).product::<u32>() });
+//! let product = task::spawn_link(async { (1..=5).product::<u32>() });
 //! assert_eq!(product.await, Ok(120));
 //! # }).unwrap();
 //! ```
@@ -32,6 +36,7 @@ use crate::process::{self, Elapsed, ExitReason, Pid, Slot};
 
 /// Why awaiting a task gave no result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TaskError {
     /// The task did not finish in time; it goes on running and can be awaited
     /// again.
@@ -56,6 +61,7 @@ pub enum TaskError {
 /// Its result waits in a slot the `Task` holds, so awaiting is cancel-safe: an
 /// await dropped half-way (in `select!`, say) loses nothing, and the next
 /// await gets the result.
+#[must_use = "a task's result is lost unless it is awaited"]
 pub struct Task<T: Send + 'static> {
     pid: Pid,
     owner: Option<Pid>,
@@ -65,17 +71,25 @@ pub struct Task<T: Send + 'static> {
     awaited: bool,
 }
 
-/// Runs `work` as a task linked to, and monitored by, the calling process. Called
-/// outside a process, the task has no owner and is not linked.
-pub fn spawn<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Task<T> {
+/// Runs `work` as a task linked to, and monitored by, the calling process
+/// (Elixir's `Task.async`, Gleam's `task.async`). Called outside a process, the
+/// task has no owner and is not linked.
+///
+/// # Panics
+/// Outside a tokio runtime.
+#[doc(alias = "async")]
+pub fn spawn_link<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Task<T> {
     start(work, true)
 }
 
-/// Runs `work` as a task monitored by, but not linked to, the calling process: its
-/// crash reaches the owner only as the result of an await.
-pub fn spawn_unlinked<T: Send + 'static>(
-    work: impl Future<Output = T> + Send + 'static,
-) -> Task<T> {
+/// Runs `work` as a task monitored by, but not linked to, the calling process
+/// (Elixir's `Task.Supervisor.async_nolink`): its crash reaches the owner only as
+/// the result of an await.
+///
+/// # Panics
+/// Outside a tokio runtime.
+#[doc(alias = "async_nolink")]
+pub fn spawn<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static) -> Task<T> {
     start(work, false)
 }
 
@@ -106,6 +120,7 @@ fn start<T: Send + 'static>(work: impl Future<Output = T> + Send + 'static, link
 
 impl<T: Send + 'static> Task<T> {
     /// The task's process.
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.pid
     }
@@ -126,6 +141,16 @@ impl<T: Send + 'static> Task<T> {
     /// [`TaskError::Timeout`] the task goes on and may be awaited again. Once
     /// this returns a result, the task's process has exited (`is_alive` is
     /// `false`). A timeout too large for the clock waits forever.
+    ///
+    /// # Errors
+    /// [`TaskError::Timeout`] if it did not finish in time (it goes on),
+    /// [`TaskError::Exited`] if it exited without a result, [`TaskError::AlreadyAwaited`]
+    /// if its result was taken, [`TaskError::NotOwner`] for a caller that is not its
+    /// owner.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: the result waits in the task's slot, so an await dropped
+    /// half-way loses nothing and the next await gets it.
     pub async fn try_await(&mut self, timeout: Duration) -> Result<T, TaskError> {
         self.check()?;
         match process::within(timeout, self.slot.exit()).await {
@@ -135,6 +160,15 @@ impl<T: Send + 'static> Task<T> {
     }
 
     /// Waits for the result as long as it takes.
+    ///
+    /// # Errors
+    /// [`TaskError::Exited`] if it exited without a result,
+    /// [`TaskError::AlreadyAwaited`] if its result was taken, [`TaskError::NotOwner`] for
+    /// a caller that is not its owner.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: the result waits in the task's slot, so an await dropped
+    /// half-way loses nothing and the next await gets it.
     pub async fn try_await_forever(&mut self) -> Result<T, TaskError> {
         self.check()?;
         let exit = self.slot.exit().await;
@@ -145,6 +179,14 @@ impl<T: Send + 'static> Task<T> {
     /// (Gleam's `await`, Elixir's `Task.await`): with the task's reason if it
     /// crashed, with `Abnormal("task timeout")` if it took too long (the task is
     /// killed first).
+    ///
+    /// # Panics
+    /// Never panics: a failure exits the owner instead (see above); outside a
+    /// process, that exit is a panic, as [`process::exit`]'s.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: it consumes the task; dropped, the result is lost.
+    #[doc(alias = "await")]
     pub async fn await_timeout(mut self, timeout: Duration) -> T {
         match self.try_await(timeout).await {
             Ok(value) => value,
@@ -160,6 +202,9 @@ impl<T: Send + 'static> Task<T> {
 
     /// Waits for the result as long as it takes; if the task crashed, the owner
     /// exits with its reason.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: it consumes the task; dropped, the result is lost.
     pub async fn await_forever(mut self) -> T {
         match self.try_await_forever().await {
             Ok(value) => value,
@@ -205,6 +250,11 @@ impl<T: Send + 'static> IntoFuture for Task<T> {
 /// Awaits every task with one shared deadline, `timeout` from now, and returns
 /// their results in order; a task not finished by the deadline gives
 /// [`TaskError::Timeout`] (Gleam's `try_await_all`).
+///
+/// # Cancel safety
+/// Cancel safe: the result waits in each task's slot, so an await dropped
+/// half-way loses nothing and the next await gets it.
+#[doc(alias = "await_many")]
 pub async fn try_await_all<T: Send + 'static>(
     tasks: &mut [Task<T>],
     timeout: Duration,

@@ -99,6 +99,7 @@ pub enum Control {
 
 /// Why a frame could not be understood.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FrameError {
     /// A term in it did not decode.
     #[error(transparent)]
@@ -124,6 +125,9 @@ fn reference(t: Option<Term>) -> Option<ExternalRef> {
 
 impl Control {
     /// Decodes a frame's body (after the length, starting with 112).
+    ///
+    /// # Errors
+    /// A [`FrameError`] for a frame that is not a distribution control message.
     pub fn decode(frame: &[u8]) -> Result<Control, FrameError> {
         let Some((&112, rest)) = frame.split_first() else {
             return Err(FrameError::Malformed(

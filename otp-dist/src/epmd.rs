@@ -54,6 +54,7 @@ const NODE_TYPE_HIDDEN: u8 = 72;
 
 /// What went wrong talking to EPMD.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EpmdError {
     /// No EPMD answered, or the connection broke.
     #[error("EPMD unreachable: {0}")]
@@ -111,6 +112,15 @@ async fn request(epmd: impl ToSocketAddrs, body: &[u8]) -> Result<TcpStream, Epm
 }
 
 /// Registers node `name` (the part before `@`) listening on `port`.
+///
+/// # Errors
+/// [`EpmdError::Io`] if EPMD cannot be reached or the connection breaks,
+/// [`EpmdError::Refused`] if it refuses the name, [`EpmdError::Protocol`] for an
+/// answer outside EPMD's protocol.
+///
+/// # Cancel safety
+/// Cancel safe: dropping it closes the connection, which ends any registration
+/// EPMD made.
 pub async fn register(
     epmd: impl ToSocketAddrs,
     name: &str,
@@ -151,6 +161,13 @@ pub async fn register(
 }
 
 /// Looks up node `name`; `None` if EPMD does not know it.
+///
+/// # Errors
+/// [`EpmdError::Io`] if EPMD cannot be reached, [`EpmdError::Protocol`] for an
+/// answer outside its protocol.
+///
+/// # Cancel safety
+/// Cancel safe: a query.
 pub async fn port_please(
     epmd: impl ToSocketAddrs,
     name: &str,
@@ -178,6 +195,13 @@ pub async fn port_please(
 }
 
 /// The names and ports EPMD knows, as `(name, port)`.
+///
+/// # Errors
+/// [`EpmdError::Io`] if EPMD cannot be reached, [`EpmdError::Protocol`] for an
+/// answer outside its protocol.
+///
+/// # Cancel safety
+/// Cancel safe: a query.
 pub async fn names(epmd: impl ToSocketAddrs) -> Result<Vec<(String, u16)>, EpmdError> {
     let mut stream = request(epmd, &[NAMES_REQ]).await?;
     let _epmd_port = stream.read_u32().await?;
@@ -212,6 +236,15 @@ type Table = Arc<Mutex<HashMap<String, (u16, u8)>>>;
 
 impl Registry {
     /// Listens on `addr` (for example `127.0.0.1:4369`).
+    ///
+    /// # Errors
+    /// When `addr` cannot be bound (most often: an EPMD already listens there).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: dropped before it returns, nothing listens.
     pub async fn start(addr: impl ToSocketAddrs) -> io::Result<Registry> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;

@@ -62,18 +62,51 @@ use tokio::sync::mpsc;
 
 use crate::node::Node;
 use crate::route::{Incoming, ReplyTo, Resolve};
-use crate::term::{Atom, Term};
+use crate::term::{Atom, FromTermError, Term, from_term, to_term};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-/// What another node asked of an exposed actor.
-#[derive(Debug, Clone)]
-pub enum Request {
+/// What another node asked of an exposed actor: a [`Term`], or with
+/// [`Node::expose_typed`] a Rust value decoded from it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request<M = Term> {
     /// `gen_server:call`: return `Some(reply)` (`None` sends no reply, and the
     /// caller times out, as with `{noreply, State}` and no later reply).
-    Call(Term),
+    Call(M),
     /// `gen_server:cast`.
-    Cast(Term),
+    Cast(M),
     /// Any other message (`handle_info`).
-    Info(Term),
+    Info(M),
+}
+
+impl<M> Request<M> {
+    /// The message, whatever the kind of request.
+    pub fn message(&self) -> &M {
+        match self {
+            Request::Call(m) | Request::Cast(m) | Request::Info(m) => m,
+        }
+    }
+
+    /// The same kind of request with another message.
+    pub fn map<N>(self, f: impl FnOnce(M) -> N) -> Request<N> {
+        match self {
+            Request::Call(m) => Request::Call(f(m)),
+            Request::Cast(m) => Request::Cast(f(m)),
+            Request::Info(m) => Request::Info(f(m)),
+        }
+    }
+}
+
+impl Request {
+    /// Decodes the term into `T` (see [`term::typed`](crate::term::typed) for
+    /// the mapping).
+    ///
+    /// # Errors
+    /// A [`FromTermError`] naming where the term does not fit `T`.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<Request<T>, FromTermError> {
+        let decoded = from_term(self.message())?;
+        Ok(self.clone().map(|_| decoded))
+    }
 }
 
 /// How long a `sys` request to the actor may take.
@@ -84,6 +117,11 @@ impl Node {
     /// `sys` requests for it with `handler` (see [the module](crate::expose)).
     /// Returns the pid of the bridge process doing so; it runs until the node
     /// is dropped or the bridge is killed.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: the bridge process starts at the first poll, so a call
+    /// dropped before it returns may leave the bridge running, `name`
+    /// registered, without its pid.
     pub async fn expose<A, F, Fut>(&self, name: &str, target: A, handler: F) -> Pid
     where
         A: Address + Send + Sync + 'static,
@@ -150,6 +188,88 @@ impl Node {
     }
 }
 
+impl Node {
+    /// [`Node::expose`] with typed messages: each term that arrives is decoded
+    /// into `M` and each reply `R` encoded back with serde (see
+    /// [`term::typed`](crate::term::typed) for the mapping), so the handler
+    /// sees only Rust values.
+    ///
+    /// A term that does not decode into `M` never reaches the handler and never
+    /// crashes anything: it is reported with a `tracing` warning (naming the
+    /// exposed name, the term and why it does not fit) and dropped; a call
+    /// carrying it is answered `{error, {badarg, Request}}` at once, so the
+    /// caller is not left waiting. A reply that cannot become a term (a NaN
+    /// float) is reported as an error and not sent.
+    ///
+    /// ```no_run
+    /// use otp_dist::{Node, Request};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Deserialize)]
+    /// enum Ask { Ping, Double(i64) }
+    /// #[derive(Serialize)]
+    /// enum Answer { Pong, Doubled(i64) }
+    ///
+    /// # otp_core::runtime::block_on(async {
+    /// let node = Node::builder("r@127.0.0.1").cookie("secret").start().await.unwrap();
+    /// # let pid = otp_core::process::self_pid();
+    /// // gen_server:call({math, 'r@127.0.0.1'}, {double, 21}) -> {doubled, 42}
+    /// node.expose_typed("math", pid, |request: Request<Ask>| async move {
+    ///     match request {
+    ///         Request::Call(Ask::Ping) => Some(Answer::Pong),
+    ///         Request::Call(Ask::Double(n)) => Some(Answer::Doubled(2 * n)),
+    ///         _ => None,
+    ///     }
+    /// }).await;
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Cancel safety
+    /// As [`Node::expose`].
+    pub async fn expose_typed<A, M, R, F, Fut>(&self, name: &str, target: A, handler: F) -> Pid
+    where
+        A: Address + Send + Sync + 'static,
+        M: DeserializeOwned + Send + 'static,
+        R: Serialize,
+        F: Fn(Request<M>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<R>> + Send + 'static,
+    {
+        let exposed = Atom::new(name);
+        self.expose(name, target, move |request: Request| {
+            let work = request.decode::<M>().map(&handler);
+            let name = exposed.clone();
+            async move {
+                let reply = match work {
+                    Ok(handled) => handled.await?,
+                    Err(error) => {
+                        tracing::warn!(
+                            %name,
+                            term = %request.message(),
+                            %error,
+                            "message from another node dropped: it does not decode"
+                        );
+                        let Request::Call(term) = request else {
+                            return None;
+                        };
+                        return Some(Term::tuple([
+                            Term::atom("error"),
+                            Term::tuple([Term::atom("badarg"), term]),
+                        ]));
+                    }
+                };
+                match to_term(&reply) {
+                    Ok(term) => Some(term),
+                    Err(error) => {
+                        tracing::error!(%name, %error, "reply not sent: it has no Erlang term");
+                        None
+                    }
+                }
+            }
+        })
+        .await
+    }
+}
+
 /// Answers a `sys` request the way `sys.erl` does, acting on the actor.
 async fn system(node: &Node, resolve: &Resolve, name: &Atom, request: Term, from: ReplyTo) {
     let ok = Term::atom("ok");
@@ -199,7 +319,7 @@ async fn system(node: &Node, resolve: &Resolve, name: &Atom, request: Term, from
         },
         Term::Tuple(items) if items.len() == 2 && items[0].is_atom("terminate") => {
             let reason = crate::reason::from_term(&items[1]);
-            match sys::terminate(pid, reason, SYS_TIMEOUT).await {
+            match sys::terminate(pid, SYS_TIMEOUT, reason).await {
                 Ok(()) => ok,
                 Err(e) => sys_error(e),
             }

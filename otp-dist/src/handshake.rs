@@ -15,6 +15,7 @@ use crate::term::Atom;
 
 /// Why a connection could not be set up.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HandshakeError {
     /// The socket failed.
     #[error("connection failed: {0}")]
@@ -201,6 +202,14 @@ fn check_flags(peer: &str, theirs: u64) -> Result<(), HandshakeError> {
 }
 
 /// Sets up a connection we initiate to node `peer` over `s`.
+///
+/// # Errors
+/// A [`HandshakeError`]: the socket failed, the cookies differ, the peer refused
+/// or lacks a required capability, or it broke the protocol.
+///
+/// # Cancel safety
+/// Not cancel safe: dropped half-way, the stream is left mid-handshake and must
+/// be closed.
 pub async fn initiate<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
     local: &Local,
@@ -268,6 +277,14 @@ pub async fn initiate<S: AsyncRead + AsyncWrite + Unpin>(
 /// name, what to answer (simultaneous connects, existing connections); when it
 /// says [`Admission::Alive`] and the peer confirms that the old connection is
 /// stale, `replace` is called before going on.
+///
+/// # Errors
+/// A [`HandshakeError`]: the socket failed, the cookies differ, the peer refused
+/// or lacks a required capability, or it broke the protocol.
+///
+/// # Cancel safety
+/// Not cancel safe: dropped half-way, the stream is left mid-handshake and must
+/// be closed.
 pub async fn accept<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
     local: &Local,

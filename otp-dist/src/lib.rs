@@ -45,4 +45,4 @@ pub mod term;
 
 pub use expose::Request;
 pub use node::{Builder, CallError, CallTarget, ConnectError, Node, NodeError, NodeEvent};
-pub use route::{Incoming, ReplyTo};
+pub use route::{Incoming, Monitored, ReplyTo};

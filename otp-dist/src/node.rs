@@ -15,11 +15,16 @@ use crate::conn::{self, Conn};
 use crate::control::{Control, Target};
 use crate::epmd::{self, EpmdError, Registration, Registry};
 use crate::handshake::{self, Admission, HandshakeError, Local};
-use crate::route::{Incoming, NameRoute, Resolve, Routes};
-use crate::term::{Atom, ExternalPid, ExternalRef, Term};
+use crate::route::{Incoming, Monitored, NameRoute, Resolve, Routes};
+use crate::term::{
+    Atom, ExternalPid, ExternalRef, FromTermError, Term, ToTermError, from_term, to_term,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// Why a node could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum NodeError {
     /// The name is not `name@host`.
     #[error("invalid node name {0:?}: expected name@host")]
@@ -37,6 +42,7 @@ pub enum NodeError {
 
 /// Why a connection to another node failed.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConnectError {
     /// The name is not `name@host`.
     #[error("invalid node name {0:?}")]
@@ -62,6 +68,7 @@ pub enum ConnectError {
 
 /// A node up or down, for [`Node::monitor_nodes`] (`net_kernel:monitor_nodes/1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum NodeEvent {
     /// A connection to the node is up.
     Up(Atom),
@@ -112,6 +119,18 @@ impl Builder {
 
     /// Opens the listener, registers with EPMD (starting a built-in registry
     /// on the EPMD port if none answers) and starts accepting connections.
+    ///
+    /// # Errors
+    /// [`NodeError::BadName`] for a name that is not `name@host`,
+    /// [`NodeError::NoCookie`] without a cookie, [`NodeError::Listen`] if the listener
+    /// cannot be opened, [`NodeError::Epmd`] if EPMD refuses or fails.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: dropped before it returns, the listener and the EPMD
+    /// registration are closed.
     pub async fn start(self) -> Result<Node, NodeError> {
         let (alive, host) = self
             .name
@@ -246,7 +265,7 @@ pub(crate) enum Waiter {
     /// A monitor a local process holds on a remote one.
     Monitor {
         peer: Atom,
-        pid: ExternalPid,
+        process: Monitored,
         inbox: Subject<Incoming>,
     },
 }
@@ -358,6 +377,15 @@ impl Node {
     }
 
     /// Connects to `peer` unless already connected (`net_kernel:connect_node/1`).
+    ///
+    /// # Errors
+    /// [`ConnectError::BadName`], [`ConnectError::NotRegistered`] (EPMD does not know
+    /// the node), [`ConnectError::Unreachable`], [`ConnectError::Handshake`] (wrong
+    /// cookie, refused), [`ConnectError::Timeout`].
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
     pub async fn connect(&self, peer: &str) -> Result<(), ConnectError> {
         self.connection(&Atom::new(peer)).await.map(|_| ())
     }
@@ -786,25 +814,69 @@ impl Node {
     /// Monitors remote process `pid` for the calling process: when it exits
     /// (or its node goes down: `noconnection`; or it does not exist:
     /// `noproc`), an [`Incoming::Down`] arrives on `inbox`.
+    ///
+    /// # Errors
+    /// A [`ConnectError`] when the remote node cannot be reached.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
     pub async fn monitor(
         &self,
         pid: &ExternalPid,
         inbox: &Subject<Incoming>,
     ) -> Result<ExternalRef, ConnectError> {
+        self.monitor_process(Monitored::Pid(pid.clone()), inbox)
+            .await
+    }
+
+    /// Monitors the process registered as `name` on node `node`
+    /// (`monitor(process, {Name, Node})`): the DOWN names `{Name, Node}` and
+    /// carries the process's real exit reason; it is `noproc` at once when
+    /// no process has the name, and `noconnection` when the node goes down.
+    /// As in Erlang, the monitor watches the process that held the name when
+    /// the monitor was set, not later holders.
+    ///
+    /// # Errors
+    /// A [`ConnectError`] when the node cannot be reached.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
+    pub async fn monitor_name(
+        &self,
+        name: &str,
+        node: &str,
+        inbox: &Subject<Incoming>,
+    ) -> Result<ExternalRef, ConnectError> {
+        let process = Monitored::Name {
+            name: Atom::new(name),
+            node: Atom::new(node),
+        };
+        self.monitor_process(process, inbox).await
+    }
+
+    async fn monitor_process(
+        &self,
+        process: Monitored,
+        inbox: &Subject<Incoming>,
+    ) -> Result<ExternalRef, ConnectError> {
         let reference = self.make_ref();
         let from = self.external(inbox.owner());
-        let conn = self.connection(&pid.node).await?;
+        let peer = process.node().clone();
+        let conn = self.connection(&peer).await?;
+        let target = target_of(&process);
         self.inner.waiters.lock().insert(
             reference.clone(),
             Waiter::Monitor {
-                peer: pid.node.clone(),
-                pid: pid.clone(),
+                peer,
+                process,
                 inbox: inbox.clone(),
             },
         );
         conn.send(&Control::MonitorP {
             from,
-            target: Target::Pid(pid.clone()),
+            target,
             reference: reference.clone(),
         });
         Ok(reference)
@@ -812,17 +884,17 @@ impl Node {
 
     /// Removes a monitor set with [`Node::monitor`]; `true` if it was active.
     pub fn demonitor(&self, reference: &ExternalRef) -> bool {
-        let Some(Waiter::Monitor { pid, inbox, .. }) = self.inner.waiters.lock().remove(reference)
+        let Some(Waiter::Monitor { process, inbox, .. }) =
+            self.inner.waiters.lock().remove(reference)
         else {
             return false;
         };
         let from = self.external(inbox.owner());
-        let peer = pid.node.clone();
         self.send_control(
-            &peer,
+            process.node(),
             Control::DemonitorP {
                 from,
-                target: Target::Pid(pid),
+                target: target_of(&process),
                 reference: reference.clone(),
             },
         );
@@ -833,6 +905,15 @@ impl Node {
     /// `link/1` does: when either exits, the other gets the exit signal (an
     /// abnormal one kills a process that does not trap exits). If `remote`'s
     /// node goes down, `local` gets `noconnection`.
+    ///
+    /// # Errors
+    /// When the remote node cannot be reached: [`ConnectError::BadName`], [`ConnectError::NotRegistered`] (EPMD does not know
+    /// the node), [`ConnectError::Unreachable`], [`ConnectError::Handshake`] (wrong
+    /// cookie, refused), [`ConnectError::Timeout`].
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a connection attempt dropped half-way is abandoned; the next
+    /// request to that node tries again.
     pub async fn link(&self, local: Pid, remote: &ExternalPid) -> Result<(), ConnectError> {
         let conn = self.connection(&remote.node).await?;
         let from = self.external(local);
@@ -876,6 +957,14 @@ impl Node {
     /// the callee is monitored for the duration of the call and answers through
     /// an alias, so a reply that comes after the timeout is dropped, never left
     /// in a mailbox.
+    ///
+    /// # Errors
+    /// [`CallError::Timeout`] without a reply in time, [`CallError::Exit`] if the
+    /// callee exited (`noproc`, `noconnection`), or [`CallError::Connect`] when the node cannot be reached.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: the request may have been delivered; a
+    /// reply that comes after the drop is dropped too.
     pub async fn call(
         &self,
         to: CallTarget<'_>,
@@ -944,6 +1033,45 @@ impl Node {
     }
 }
 
+impl Node {
+    /// [`Node::call`] with typed messages: `request` is encoded and the reply
+    /// decoded with serde (see [`term::typed`](crate::term::typed)).
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use otp_dist::{CallTarget, Node};
+    /// # async fn f(node: Node) -> Result<(), otp_dist::CallError> {
+    /// #[derive(serde::Serialize)]
+    /// enum Ask { Add(i64) }
+    /// // gen_server:call({erl_counter, 'e@127.0.0.1'}, {add, 5})
+    /// let total: i64 = node
+    ///     .call_typed(CallTarget::Name("erl_counter", "e@127.0.0.1"), &Ask::Add(5), Duration::from_secs(5))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Node::call`], and [`CallError::Encode`]/[`CallError::Decode`] when the
+    /// request or the reply does not map to its type.
+    ///
+    /// # Cancel safety
+    /// As [`Node::call`].
+    pub async fn call_typed<Q, A>(
+        &self,
+        to: CallTarget<'_>,
+        request: &Q,
+        timeout: Duration,
+    ) -> Result<A, CallError>
+    where
+        Q: Serialize + ?Sized,
+        A: DeserializeOwned,
+    {
+        let request = to_term(request).map_err(CallError::Encode)?;
+        let reply = self.call(to, request, timeout).await?;
+        from_term(&reply).map_err(|error| CallError::Decode { error, reply })
+    }
+}
+
 /// Ends a call: forgets its reference (so a late reply is dropped) and
 /// demonitors the callee.
 struct CallGuard<'a> {
@@ -984,6 +1112,7 @@ pub enum CallTarget<'a> {
 
 /// Why a call to another node failed.
 #[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
     /// No reply within the timeout.
     #[error("the call timed out")]
@@ -995,6 +1124,26 @@ pub enum CallError {
     /// The node could not be reached.
     #[error(transparent)]
     Connect(ConnectError),
+    /// The request has no Erlang term ([`Node::call_typed`]).
+    #[error("the request has no Erlang term: {0}")]
+    Encode(ToTermError),
+    /// The reply came but does not decode into the type asked for
+    /// ([`Node::call_typed`]); the reply is kept.
+    #[error("the reply {reply} does not decode: {error}")]
+    Decode {
+        /// Why it does not decode.
+        error: FromTermError,
+        /// The reply as it came.
+        reply: Term,
+    },
+}
+
+/// How a MONITOR_P names the monitored process.
+fn target_of(process: &Monitored) -> Target {
+    match process {
+        Monitored::Pid(pid) => Target::Pid(pid.clone()),
+        Monitored::Name { name, .. } => Target::Name(name.clone()),
+    }
 }
 
 /// Delivers what a waiter waited for.
@@ -1003,10 +1152,10 @@ pub(crate) fn fire(reference: ExternalRef, waiter: Waiter, reason: Term) {
         Waiter::Call { reply, .. } => {
             let _ = reply.send(Err(reason));
         }
-        Waiter::Monitor { pid, inbox, .. } => {
+        Waiter::Monitor { process, inbox, .. } => {
             inbox.send(Incoming::Down {
                 monitor: reference,
-                pid,
+                process,
                 reason,
             });
         }

@@ -27,6 +27,8 @@ pub fn to_term(reason: &ExitReason) -> Term {
         ExitReason::NoConnection => Term::atom("noconnection"),
         ExitReason::Panic(p) => Term::tuple([Term::atom("panic"), Term::from(&*p.message)]),
         ExitReason::Abnormal(s) => text(s),
+        // A reason added to otp-core later: its text, as any abnormal reason.
+        other => text(&other.to_string()),
     }
 }
 

@@ -14,6 +14,7 @@ use crate::term::{Atom, ExternalPid, Term};
 /// becomes [`Incoming::Call`], `'$gen_cast'` [`Incoming::Cast`], `system`
 /// [`Incoming::System`]; everything else is [`Incoming::Message`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Incoming {
     /// A plain message.
     Message(Term),
@@ -33,15 +34,41 @@ pub enum Incoming {
         /// Where the reply goes.
         from: ReplyTo,
     },
-    /// A monitor set with [`Node::monitor`] fired.
+    /// A monitor set with [`Node::monitor`] or [`Node::monitor_name`] fired.
     Down {
         /// The monitor.
         monitor: crate::term::ExternalRef,
-        /// The monitored process.
-        pid: ExternalPid,
-        /// Why it went down (`noconnection` if its node did).
+        /// The monitored process, in the form it was monitored by.
+        process: Monitored,
+        /// Why it went down (`noconnection` if its node did, `noproc` if it
+        /// did not exist).
         reason: Term,
     },
+}
+
+/// A process monitored on another node, as its DOWN names it (Erlang's
+/// `{'DOWN', Ref, process, Pid | {Name, Node}, Reason}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Monitored {
+    /// Monitored by pid.
+    Pid(ExternalPid),
+    /// Monitored by registered name: `{Name, Node}`.
+    Name {
+        /// The registered name.
+        name: Atom,
+        /// Its node.
+        node: Atom,
+    },
+}
+
+impl Monitored {
+    /// The node the process is on.
+    pub fn node(&self) -> &Atom {
+        match self {
+            Monitored::Pid(pid) => &pid.node,
+            Monitored::Name { node, .. } => node,
+        }
+    }
 }
 
 /// The `From` of a `gen_server` call or `sys` request: the caller and its tag,

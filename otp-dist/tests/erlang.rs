@@ -320,11 +320,11 @@ fn s13_rust_monitors_links_and_calls_a_user_gen_server() {
         match process::receive(&inbox, WAIT).await.unwrap() {
             Incoming::Down {
                 monitor: m,
-                pid,
+                process,
                 reason,
             } => {
                 assert_eq!(m, monitor);
-                assert_eq!(pid, target);
+                assert_eq!(process, otp_dist::Monitored::Pid(target));
                 assert!(reason.is_atom("died_on_request"), "{reason}");
             }
             other => panic!("expected a DOWN, got {other:?}"),
@@ -359,6 +359,72 @@ fn s13_rust_monitors_links_and_calls_a_user_gen_server() {
             otp_core::process::ExitReason::abnormal("died_on_request")
         );
         let _ = echo;
+    });
+}
+
+#[test]
+fn s13_rust_monitors_an_erlang_process_by_name() {
+    run(WAIT * 2, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        let (_erl, echo) = serving(&inbox, &unique("e"), port, &node).await;
+        let erl_node = echo.node.clone();
+
+        // An unknown name: noproc, naming {Name, Node}.
+        let missing = node
+            .monitor_name("nobody_here", erl_node.as_str(), &inbox)
+            .await
+            .unwrap();
+        match process::receive(&inbox, WAIT).await.unwrap() {
+            Incoming::Down {
+                monitor,
+                process,
+                reason,
+            } => {
+                assert_eq!(monitor, missing);
+                assert_eq!(
+                    process,
+                    otp_dist::Monitored::Name {
+                        name: otp_dist::term::Atom::new("nobody_here"),
+                        node: erl_node.clone()
+                    }
+                );
+                assert!(reason.is_atom("noproc"), "{reason}");
+            }
+            other => panic!("expected a DOWN, got {other:?}"),
+        }
+
+        // The registered echo process exits: DOWN with its real reason.
+        let monitor = node
+            .monitor_name("echo", erl_node.as_str(), &inbox)
+            .await
+            .unwrap();
+        let me = node.external(process::self_pid());
+        node.send_named(
+            "echo",
+            erl_node.as_str(),
+            Term::tuple([Term::Pid(me), Term::atom("die")]),
+        );
+        match process::receive(&inbox, WAIT).await.unwrap() {
+            Incoming::Down {
+                monitor: m,
+                process,
+                reason,
+            } => {
+                assert_eq!(m, monitor);
+                assert_eq!(
+                    process,
+                    otp_dist::Monitored::Name {
+                        name: otp_dist::term::Atom::new("echo"),
+                        node: erl_node.clone()
+                    }
+                );
+                assert!(reason.is_atom("died_on_request"), "{reason}");
+            }
+            other => panic!("expected a DOWN, got {other:?}"),
+        }
     });
 }
 
@@ -435,4 +501,233 @@ fn s16_a_visible_node_is_in_nodes_and_stays_connected() {
             Term::tuple([Term::atom("true"), Term::atom("up")])
         );
     });
+}
+
+#[test]
+fn s16_a_visible_node_stays_connected_through_global_sync_for_over_a_minute() {
+    run(WAIT * 4, async {
+        let (_epmd, port) = epmd();
+        let node = otp_dist::Node::builder(&format!("{}@127.0.0.1", unique("r")))
+            .cookie(COOKIE)
+            .net_ticktime(TICKTIME)
+            .epmd_port(port)
+            .visible()
+            .start()
+            .await
+            .unwrap();
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        let eval = format!(
+            "spawn(dist_peer, visible_long, ['{}'])",
+            node.name().as_str()
+        );
+        let _erl = erl(&unique("e"), port, COOKIE, &eval);
+        let what = process::receive(&inbox, WAIT * 3)
+            .await
+            .expect("a report in time");
+        let Incoming::Message(msg) = what else {
+            panic!("{what:?}")
+        };
+        // Listed in nodes(), still up after 65 s, and global keeps working;
+        // global:sync() does not return while the Rust node is visible (the
+        // node does not run global's sync protocol: see the README).
+        assert_eq!(
+            msg.as_tuple().map(|t| t[2].clone()),
+            Some(Term::tuple([
+                Term::atom("true"),
+                Term::atom("up"),
+                Term::atom("not_returned"),
+                Term::atom("true")
+            ]))
+        );
+    });
+}
+
+mod typed {
+    //! Typed messages between an Erlang node and a Rust actor.
+    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Deserialize)]
+    enum Ask {
+        GetCount,
+        Add(i64),
+        Double(i128),
+        Rename { new: String, old: Option<String> },
+        Describe(Point),
+        WhoamiFor(otp_dist::term::ExternalPid),
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Point {
+        x: i64,
+        y: f64,
+        tags: Vec<Colour>,
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    enum Colour {
+        Red,
+        Blue,
+    }
+
+    #[derive(Debug, Serialize)]
+    enum Answer {
+        Count(i64),
+        Doubled(i128),
+        Renamed { from: Option<String>, to: String },
+        Described(String, Point),
+        YouAre(otp_dist::term::ExternalPid),
+    }
+
+    #[derive(Serialize)]
+    enum ErlCounter {
+        Add(i64),
+    }
+
+    #[test]
+    fn erlang_sends_terms_that_decode_into_rust_types_and_gets_typed_replies() {
+        let what = run(WAIT * 3, async {
+            let (_epmd, port) = epmd();
+            let node = node(&unique("r"), port).await;
+            let inbox = node.inbox();
+            node.register("harness", inbox.owner());
+            let name = otp_core::process::Name::new("typed_counter");
+            start_counter(&name).await;
+            let counter = name.clone();
+            node.expose_typed("typed", name, move |request: otp_dist::Request<Ask>| {
+                let counter = counter.subject();
+                async move {
+                    use otp_dist::Request::{Call, Cast, Info};
+                    match request {
+                        Call(Ask::GetCount) => {
+                            let n = process::call(&counter, WAIT, CounterMsg::Get).await.ok()?;
+                            Some(Answer::Count(n))
+                        }
+                        Cast(Ask::Add(k)) | Info(Ask::Add(k)) => {
+                            counter.send(CounterMsg::Add(k));
+                            None
+                        }
+                        Call(Ask::Double(n)) => Some(Answer::Doubled(2 * n)),
+                        Call(Ask::Rename { new, old }) => {
+                            Some(Answer::Renamed { from: old, to: new })
+                        }
+                        Call(Ask::Describe(p)) => {
+                            Some(Answer::Described(format!("{} tags", p.tags.len()), p))
+                        }
+                        Call(Ask::WhoamiFor(pid)) => Some(Answer::YouAre(pid)),
+                        _ => None,
+                    }
+                }
+            })
+            .await;
+            let eval = format!("spawn(dist_peer, typed, ['{}'])", node.name().as_str());
+            let _erl = erl(&unique("e"), port, COOKIE, &eval);
+            report(&inbox).await
+        });
+        let big = otp_dist::term::BigInt::term_from_i128(200_000_000_000_000_000_000);
+        let expected = Term::tuple([
+            Term::tuple([Term::atom("count"), Term::Int(0)]),
+            Term::tuple([Term::atom("count"), Term::Int(6)]),
+            Term::tuple([Term::atom("doubled"), big]),
+            Term::tuple([
+                Term::atom("renamed"),
+                Term::atom("undefined"),
+                Term::from("bob"),
+            ]),
+            Term::tuple([
+                Term::atom("renamed"),
+                Term::from("bob"),
+                Term::from("alice"),
+            ]),
+            Term::tuple([
+                Term::atom("described"),
+                Term::from("2 tags"),
+                Term::map([
+                    (Term::atom("x"), Term::Int(1)),
+                    (Term::atom("y"), Term::Float(2.5)),
+                    (
+                        Term::atom("tags"),
+                        Term::list([Term::atom("red"), Term::atom("blue")]),
+                    ),
+                ]),
+            ]),
+            Term::atom("true"),
+            Term::tuple([
+                Term::atom("error"),
+                Term::tuple([
+                    Term::atom("badarg"),
+                    Term::tuple([Term::atom("add"), Term::from("five")]),
+                ]),
+            ]),
+            Term::tuple([Term::atom("count"), Term::Int(6)]),
+        ]);
+        assert_eq!(what, expected);
+    }
+
+    #[test]
+    fn rust_calls_an_erlang_gen_server_with_typed_messages() {
+        run(WAIT * 2, async {
+            let (_epmd, port) = epmd();
+            let node = node(&unique("r"), port).await;
+            let inbox = node.inbox();
+            node.register("harness", inbox.owner());
+            let (_erl, echo) = serving(&inbox, &unique("e"), port, &node).await;
+            let erl_node = echo.node.as_str().to_owned();
+            let to = CallTarget::Name("erl_counter", &erl_node);
+            let total: i64 = node
+                .call_typed(to, &ErlCounter::Add(5), WAIT)
+                .await
+                .unwrap();
+            assert_eq!(total, 5);
+            // A reply that does not fit the type asked for is a typed error that keeps it.
+            let wrong = node
+                .call_typed::<_, String>(to, &ErlCounter::Add(2), WAIT)
+                .await;
+            match wrong {
+                Err(otp_dist::CallError::Decode { reply, .. }) => assert_eq!(reply, Term::Int(7)),
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+        });
+    }
+}
+
+#[test]
+fn s17_elixir_gen_server_call_cast_and_sys_work_the_same_way() {
+    let what = run(WAIT * 3, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        expose_counter(&node).await;
+        let code = format!(
+            r#"rust = :"{}"
+server = {{:rustproc, rust}}
+c0 = GenServer.call(server, :get_count)
+GenServer.cast(server, {{:add, 4}})
+pid = GenServer.call(server, :whoami, :infinity)
+c1 = GenServer.call(pid, :get_count)
+state = :sys.get_state(server)
+ref = Process.monitor(server)
+GenServer.cast(server, {{:stop, :from_elixir}})
+down = receive do
+  {{:DOWN, ^ref, :process, {{:rustproc, ^rust}}, why}} -> why
+after 10_000 -> :timeout
+end
+send({{:harness, rust}}, {{:report, node(), {{c0, c1, node(pid) == rust, state, down}}}})"#,
+            node.name().as_str()
+        );
+        let _elixir = elixir(&unique("x"), port, COOKIE, &code);
+        report(&inbox).await
+    });
+    assert_eq!(
+        what,
+        Term::tuple([
+            Term::Int(0),
+            Term::Int(4),
+            Term::atom("true"),
+            Term::from("4"),
+            Term::atom("from_elixir"),
+        ])
+    );
 }

@@ -236,6 +236,49 @@ fn r2r_monitors_links_kill_and_restarts_between_two_os_processes() {
 }
 
 #[test]
+fn r2r_monitors_by_name_see_the_real_reason_and_noproc_for_an_unknown_name() {
+    run(WAIT * 2, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("a"), port).await;
+        let (_peer, peer) = ready_peer(&unique("b"), COOKIE, port).await;
+        let inbox = node.inbox();
+        let by_name = |name: &str| otp_dist::Monitored::Name {
+            name: otp_dist::term::Atom::new(name),
+            node: otp_dist::term::Atom::new(&peer),
+        };
+        let missing = node.monitor_name("nobody", &peer, &inbox).await.unwrap();
+        match process::receive(&inbox, WAIT).await.unwrap() {
+            Incoming::Down {
+                monitor,
+                process,
+                reason,
+            } => {
+                assert_eq!((monitor, process), (missing, by_name("nobody")));
+                assert!(reason.is_atom("noproc"), "{reason}");
+            }
+            other => panic!("expected a DOWN, got {other:?}"),
+        }
+        let monitor = node.monitor_name("counter", &peer, &inbox).await.unwrap();
+        node.send_named(
+            "counter",
+            &peer,
+            Term::tuple([Term::atom("$gen_cast"), pair("stop", Term::atom("by_name"))]),
+        );
+        match process::receive(&inbox, WAIT).await.unwrap() {
+            Incoming::Down {
+                monitor: m,
+                process,
+                reason,
+            } => {
+                assert_eq!((m, process), (monitor, by_name("counter")));
+                assert!(reason.is_atom("by_name"), "{reason}");
+            }
+            other => panic!("expected a DOWN, got {other:?}"),
+        }
+    });
+}
+
+#[test]
 fn r2r_a_killed_peer_is_noconnection_and_its_restart_has_a_new_creation() {
     run(WAIT * 2, async {
         let (_epmd, port) = epmd();

@@ -74,6 +74,10 @@ pub struct Observer {
 ///
 /// # Panics
 /// Outside a tokio runtime.
+///
+/// # Cancel safety
+/// Cancel safe: dropped before it returns, the listener is closed and no server
+/// runs.
 pub async fn start(addr: impl ToSocketAddrs) -> io::Result<Observer> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
@@ -118,6 +122,10 @@ impl Observer {
     }
 
     /// Stops the server and waits until it has closed its connections.
+    ///
+    /// # Cancel safety
+    /// The stop is signalled at the first poll; dropped after that, the server
+    /// still shuts down, unawaited.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -67,7 +67,7 @@ pub struct ChildView {
     pub pid: Option<String>,
     /// `worker` or `supervisor`.
     pub kind: &'static str,
-    /// `running`, `suspended` or `stopped`.
+    /// `running`, `suspended`, `restarting` or `stopped`.
     pub status: &'static str,
     /// Restarts counted since its supervisor started.
     pub restarts: u64,
@@ -135,6 +135,9 @@ fn millis(time: SystemTime) -> u64 {
 }
 
 /// Reads the system now: what the page's `/api/snapshot` returns.
+///
+/// # Cancel safety
+/// Cancel safe: it only reads (and may switch on `sys` statistics).
 pub async fn snapshot() -> Snapshot {
     let pids = process::list();
     let process_count = pids.len();
@@ -197,14 +200,14 @@ async fn view_process(pid: Pid) -> Option<ProcessView> {
         }
         view.state = Some(cut(status.state));
     }
-    match sys::statistics(pid, StatisticsFlag::Get, SYS_TIMEOUT).await {
+    match sys::statistics(pid, SYS_TIMEOUT, StatisticsFlag::Get).await {
         Ok(Some(statistics)) => {
             view.messages_in = Some(statistics.messages_in);
             view.messages_out = Some(statistics.messages_out);
         }
         Ok(None) => {
             // Counted from now on; shown from the next refresh.
-            let _ = sys::statistics(pid, StatisticsFlag::On, SYS_TIMEOUT).await;
+            let _ = sys::statistics(pid, SYS_TIMEOUT, StatisticsFlag::On).await;
         }
         Err(_) => {}
     }
@@ -253,16 +256,17 @@ async fn supervision_trees(suspended: &HashSet<&str>) -> Vec<SupervisorView> {
         };
         let answered = children.is_some();
         let children = children.unwrap_or_default();
-        child_pids.insert(pid, children.iter().map(|c| c.pid.pid()).collect());
+        child_pids.insert(pid, children.iter().map(|c| c.pid).collect());
         let views = children
             .into_iter()
             .map(|child| {
                 let counts = info.children.get(&child.id).copied().unwrap_or_default();
-                let running = child.pid.pid();
+                let running = child.pid;
                 if let (Some(child_pid), ChildType::Supervisor) = (running, child.child_type) {
                     nested.insert(child_pid);
                 }
                 let status = match running {
+                    None if child.restarting => "restarting",
                     None => "stopped",
                     Some(p) if suspended.contains(p.to_string().as_str()) => "suspended",
                     Some(_) => "running",

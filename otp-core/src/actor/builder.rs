@@ -3,14 +3,14 @@
 use std::pin::Pin;
 use std::time::Duration;
 
-use super::Next;
+use super::{InitError, Next};
 use crate::process::{ExitReason, Name, Selector, Subject};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 pub(crate) type Terminate<S> = Box<dyn FnOnce(S, ExitReason) -> BoxFuture<()> + Send>;
 type AsyncHandler<S, M> = Box<dyn FnMut(S, M) -> BoxFuture<Next<S, M>> + Send>;
 type Initialiser<S, M, D> =
-    Box<dyn FnOnce(Subject<M>) -> BoxFuture<Result<Initialised<S, M, D>, String>> + Send>;
+    Box<dyn FnOnce(Subject<M>) -> BoxFuture<Result<Initialised<S, M, D>, InitError>> + Send>;
 
 /// The default time `start` waits for initialisation: five seconds.
 /// `gen_server:start_link/3` waits forever by default; a bound turns a stuck
@@ -21,6 +21,7 @@ pub const DEFAULT_INIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// options. Made by [`new`] or [`new_with_initialiser`]; consumed by
 /// [`Builder::start`]. To start the same actor again (a supervisor restarting it),
 /// build it again: a start function that returns a fresh builder does that.
+#[must_use = "a builder does nothing until it is started"]
 pub struct Builder<S, M, D> {
     pub(crate) init: Init<S, M, D>,
     pub(crate) init_timeout: Duration,
@@ -60,8 +61,9 @@ pub fn new<S: Send + 'static, M: Send + 'static>(state: S) -> Builder<S, M, Subj
 /// An actor that initialises itself in its own process (gen_server's `init/1`).
 /// `init` gets the actor's own subject and returns what [`Initialised`] describes,
 /// or an error that [`Builder::start`] reports as
-/// [`StartError::InitFailed`](super::StartError::InitFailed). `start` waits at
-/// most `timeout` for it.
+/// [`StartError::InitFailed`](super::StartError::InitFailed), keeping its type:
+/// `Err(InitError::new(error))` for any error type, `Err("message".into())` for
+/// a message (see [`InitError`]). `start` waits at most `timeout` for it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -88,7 +90,7 @@ where
     M: Send + 'static,
     D: Send + 'static,
     F: FnOnce(Subject<M>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Initialised<S, M, D>, String>> + Send + 'static,
+    Fut: Future<Output = Result<Initialised<S, M, D>, InitError>> + Send + 'static,
 {
     let mut builder = Builder::with_init(Init::Initialiser(Box::new(move |subject| {
         Box::pin(init(subject)) as BoxFuture<_>
@@ -208,6 +210,7 @@ where
 
 /// What an initialiser returns (Gleam's `Initialised`): the state, optionally the
 /// selector to receive with, and the data `start` returns.
+#[must_use = "an initialiser returns it, in `Ok`"]
 pub struct Initialised<S, M, D> {
     pub(crate) state: S,
     pub(crate) selector: Option<Selector<M>>,

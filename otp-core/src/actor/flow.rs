@@ -17,6 +17,7 @@ pub enum Flow {
 
 impl Flow {
     /// Stop normally.
+    #[must_use]
     pub fn stop() -> Flow {
         Flow::Stop(ExitReason::Normal)
     }

@@ -56,12 +56,14 @@
 //! ```
 
 mod builder;
+mod error;
 mod flow;
 mod next;
 mod run;
 mod start;
 
 pub use builder::{Builder, DEFAULT_INIT_TIMEOUT, Initialised, new, new_with_initialiser};
+pub use error::{InitError, StartError};
 pub use flow::{Flow, ReplyAndStop};
 pub use next::Next;
-pub use start::{StartError, Started};
+pub use start::Started;

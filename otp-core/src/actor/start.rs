@@ -6,6 +6,7 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 
 use super::builder::{Builder, Init};
+use super::error::{InitError, StartError};
 use super::run::{Loop, Running, run};
 use crate::process::{self, Exit, ExitReason, First, Pid, RegisterError, Slot, Subject};
 use crate::sys;
@@ -19,48 +20,6 @@ pub struct Started<D> {
     pub pid: Pid,
     /// What the start returned.
     pub data: D,
-}
-
-/// Why an actor did not start. Whatever the error, the caller survives it and
-/// is left with no EXIT message from the failed actor, even when trapping exits.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StartError {
-    /// Initialisation took longer than its timeout; the actor was killed.
-    #[error("the actor did not initialise in time")]
-    InitTimeout,
-    /// The initialiser returned this error.
-    #[error("the actor's initialiser failed: {0}")]
-    InitFailed(String),
-    /// The actor exited while initialising (a panic in the initialiser, a kill).
-    #[error("the actor exited while initialising: {0}")]
-    InitExited(ExitReason),
-    /// A supervisor's child failed to start (the children started before it were
-    /// stopped again).
-    #[error("child {id} failed to start: {reason}")]
-    ChildFailed {
-        /// The child's id.
-        id: String,
-        /// Why it failed.
-        reason: Box<StartError>,
-    },
-    /// A supervisor was given two children with the same id.
-    #[error("two children have the id {0}")]
-    DuplicateChildId(String),
-    /// The name asked for is held by another process.
-    #[error("the name {name} is already registered to {holder}")]
-    NameTaken {
-        /// The name.
-        name: String,
-        /// Its holder.
-        holder: Pid,
-    },
-    /// The start asked not to be started (Erlang's `ignore` from `init`): no
-    /// process runs. A supervisor keeps such a child's spec, not running.
-    #[error("the start was ignored")]
-    Ignored,
-    /// A supervisor's flags or one of its child specs are invalid.
-    #[error("invalid supervisor: {0}")]
-    InvalidSupervisor(crate::supervisor::ConfigError),
 }
 
 /// What the new actor tells its starter.
@@ -92,6 +51,22 @@ impl<S: Send + 'static, M: Send + 'static, D: Send + 'static> Builder<S, M, D> {
     ///
     /// On [`StartError::InitTimeout`] the actor is unlinked and killed first, so
     /// the caller gets no EXIT from it even if it traps exits.
+    ///
+    /// # Errors
+    /// [`StartError::InitTimeout`] if the initialiser took longer than its timeout,
+    /// [`StartError::InitFailed`] with the initialiser's own error,
+    /// [`StartError::InitExited`] if the actor exited (a panic) while initialising,
+    /// [`StartError::NameTaken`] if its name is held by another process,
+    /// [`StartError::Ignored`] if the start asked to be ignored.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// Cancel safe in the sense that nothing is left running: a start dropped
+    /// before it completes makes the new actor exit instead of running unowned.
+    #[doc(alias = "start_link")]
+    #[doc(alias = "gen_server:start_link")]
     pub async fn start(self) -> Result<Started<D>, StartError> {
         if let Some(name) = &self.name {
             if let Some(holder) = process::whereis(name) {
@@ -205,7 +180,7 @@ async fn init<S: Send + 'static, M: Send + 'static, D: Send + 'static>(
         if let Err(error) = process::register(me, name) {
             let error = match error {
                 RegisterError::NameTaken { name, holder } => StartError::NameTaken { name, holder },
-                other => StartError::InitFailed(other.to_string()),
+                other => StartError::InitFailed(InitError::new(other)),
             };
             fail(error, false);
             return Err(quiet(ExitReason::Normal));

@@ -59,6 +59,7 @@ pub use supervisors::{ChildCounts, SupervisorInfo, supervisors};
 /// Whether `pid` is a live behaviour (an actor or a supervisor): one that answers
 /// the `sys` messages. A plain process never answers them, so `sys` calls to it
 /// end in a timeout.
+#[must_use]
 pub fn is_behaviour(pid: Pid) -> bool {
     table::get(pid).is_some_and(|entry| entry.is_behaviour())
 }
@@ -67,6 +68,7 @@ pub fn is_behaviour(pid: Pid) -> bool {
 /// monitor tables, and one slot per queued message. Not counted: the process's
 /// future (its "stack") and what its state owns on the heap, which Rust does not
 /// track per task. `None` if the process is not alive.
+#[must_use]
 pub fn memory(pid: Pid) -> Option<usize> {
     let entry = table::get(pid)?;
     let queued = entry.sink.len();

@@ -12,6 +12,7 @@ use super::{Pid, Subject, registry};
 
 /// Why a call got no reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallError {
     /// No reply arrived in time. A reply that comes later is dropped.
     #[error("the call timed out")]
@@ -150,6 +151,18 @@ pub(crate) async fn call_with<R: Send + 'static>(
 /// assert_eq!(doubled, Ok(42));
 /// # }).unwrap();
 /// ```
+///
+/// # Errors
+/// [`CallError::Timeout`] if no reply came in time, [`CallError::NoProcess`] if
+/// the callee is not alive, [`CallError::CalleeExited`] if it exited before
+/// replying, [`CallError::CallingSelf`] if a process calls itself,
+/// [`CallError::NoRuntime`] for a finite timeout awaited outside a tokio runtime.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
+#[doc(alias = "gen_server:call")]
 pub async fn call<Req: Send + 'static, R: Send + 'static>(
     subject: &Subject<Req>,
     timeout: Duration,
@@ -160,6 +173,16 @@ pub async fn call<Req: Send + 'static, R: Send + 'static>(
 }
 
 /// [`call`] without a timeout: waits until the reply comes or the callee exits.
+///
+/// # Errors
+/// [`CallError::NoProcess`] if the callee is not alive,
+/// [`CallError::CalleeExited`] if it exited before replying,
+/// [`CallError::CallingSelf`] if a process calls itself.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn call_forever<Req: Send + 'static, R: Send + 'static>(
     subject: &Subject<Req>,
     make_request: impl FnOnce(Subject<R>) -> Req,
@@ -170,6 +193,10 @@ pub async fn call_forever<Req: Send + 'static, R: Send + 'static>(
 
 /// [`call`] for a plain thread: blocks the thread until the reply, the callee's
 /// exit or the timeout. Do not use it on an async runtime's worker thread.
+///
+/// # Errors
+/// As [`call`]: [`CallError::Timeout`], [`CallError::NoProcess`],
+/// [`CallError::CalleeExited`], [`CallError::CallingSelf`].
 pub fn call_blocking<Req: Send + 'static, R: Send + 'static>(
     subject: &Subject<Req>,
     timeout: Duration,

@@ -108,6 +108,9 @@ impl<F> Drive<F> {
         let mut this = self.project();
         *this.done = true;
         let entry = this.entry.clone();
+        // From here on, awaits in code the exit runs (a `Drop`) complete
+        // rather than stop: a receive there finds the mailbox closed.
+        entry.stop.spend();
         let (reason, report, links, monitors, name) = {
             let mut state = entry.state.lock();
             let (reason, report) = decide(&state.status, outcome);

@@ -9,6 +9,7 @@ use super::Pid;
 ///
 /// One exit reaches every link and monitor, so the reason is cheap to clone.
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ExitReason {
     /// The process finished its work (`normal`). Links do not die of it.
     Normal,
@@ -53,6 +54,7 @@ impl ExitReason {
     }
 
     /// `true` for [`ExitReason::Normal`] only.
+    #[must_use]
     pub fn is_normal(&self) -> bool {
         matches!(self, ExitReason::Normal)
     }
@@ -60,6 +62,7 @@ impl ExitReason {
     /// `true` for `Normal`, `Shutdown` and `ShutdownWith`: the reasons for which
     /// proc_lib writes no crash report and a supervisor does not restart a
     /// transient child.
+    #[must_use]
     pub fn is_clean(&self) -> bool {
         matches!(
             self,
@@ -108,6 +111,7 @@ pub struct Monitor {
 
 impl Monitor {
     /// The monitored process.
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.pid
     }
@@ -115,6 +119,7 @@ impl Monitor {
 
 /// `{'DOWN', Ref, process, Pid, Reason}`: a monitored process exited.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[doc(alias = "DOWN")]
 pub struct Down {
     /// The monitor that fired.
     pub monitor: Monitor,
@@ -126,6 +131,7 @@ pub struct Down {
 
 /// `{'EXIT', Pid, Reason}`: an exit signal received while trapping exits.
 #[derive(Clone, PartialEq, Eq, Debug)]
+#[doc(alias = "EXIT")]
 pub struct ExitMessage {
     /// The process that sent the exit signal (the linked process that exited,
     /// or the caller of [`send_exit`](super::send_exit)).

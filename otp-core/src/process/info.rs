@@ -6,6 +6,7 @@ use super::table::{self, Status};
 
 /// What [`info`] tells about a process (`erlang:process_info/1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProcessInfo {
     /// The process.
     pub pid: Pid,
@@ -27,6 +28,8 @@ pub struct ProcessInfo {
 ///
 /// # Panics
 /// Outside a process; see [`try_self_pid`].
+#[doc(alias = "self")]
+#[must_use]
 pub fn self_pid() -> Pid {
     match try_self_pid() {
         Some(pid) => pid,
@@ -35,11 +38,14 @@ pub fn self_pid() -> Pid {
 }
 
 /// The calling process's pid, or `None` outside a process.
+#[must_use]
 pub fn try_self_pid() -> Option<Pid> {
     context::with(|ctx| ctx.entry.pid)
 }
 
 /// Information about `pid`, or `None` if it is not alive.
+#[doc(alias = "process_info")]
+#[must_use]
 pub fn info(pid: Pid) -> Option<ProcessInfo> {
     let entry = table::get(pid)?;
     let state = entry.state.lock();
@@ -65,6 +71,8 @@ pub fn info(pid: Pid) -> Option<ProcessInfo> {
 }
 
 /// Every live process, in pid order (`erlang:processes()`).
+#[doc(alias = "processes")]
+#[must_use]
 pub fn list() -> Vec<Pid> {
     table::all()
 }

@@ -126,7 +126,7 @@ pub(crate) use spawn::NoPrimary;
 pub use spawn::{Builder, Spawned, run, spawn, spawn_link, spawn_monitor};
 pub use subject::{SendError, Subject};
 pub(crate) use time::{Elapsed, within};
-pub use timer::{Cancelled, Timer, cancel_timer, send_after};
+pub use timer::{Timer, cancel_timer, send_after};
 pub(crate) use wait::{First, Slot};
 
 /// `<0.0.0>`: the pid of no process, used where code outside any process shows up

@@ -29,21 +29,25 @@ impl Pid {
     }
 
     /// The node index: `0` for this node.
+    #[must_use]
     pub fn node(&self) -> u32 {
         self.node
     }
 
     /// The serial of the process on its node.
+    #[must_use]
     pub fn id(&self) -> u64 {
         self.id
     }
 
     /// The creation (incarnation) of the node that spawned the process.
+    #[must_use]
     pub fn creation(&self) -> u32 {
         self.creation
     }
 
     /// Whether the process lives on this node.
+    #[must_use]
     pub fn is_local(&self) -> bool {
         self.node == 0
     }

@@ -11,6 +11,7 @@ use super::{Pid, Subject};
 
 /// Why a receive returned without a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReceiveError {
     /// Nothing matching arrived in time.
     #[error("no message arrived in time")]
@@ -30,6 +31,16 @@ pub enum ReceiveError {
 /// Receives the next message sent to `subject`, waiting at most `timeout`
 /// (`receive ... after Timeout`). Other messages stay queued, in order. A
 /// timeout too large for the clock (such as `Duration::MAX`) waits forever.
+///
+/// # Errors
+/// [`ReceiveError::Timeout`] if no message came in time,
+/// [`ReceiveError::NotOwner`] if the caller does not own `subject`,
+/// [`ReceiveError::NotInProcess`] outside a process.
+///
+/// # Cancel safety
+/// Cancel safe: a message leaves the mailbox only in the poll that returns it,
+/// so a receive dropped before it completes (in `select!`, by a timeout) loses
+/// nothing.
 pub async fn receive<M: Send + 'static>(
     subject: &Subject<M>,
     timeout: Duration,
@@ -43,6 +54,15 @@ pub async fn receive<M: Send + 'static>(
 }
 
 /// Receives the next message sent to `subject`, waiting as long as it takes.
+///
+/// # Errors
+/// [`ReceiveError::NotOwner`] if the caller does not own `subject`,
+/// [`ReceiveError::NotInProcess`] outside a process.
+///
+/// # Cancel safety
+/// Cancel safe: a message leaves the mailbox only in the poll that returns it,
+/// so a receive dropped before it completes (in `select!`, by a timeout) loses
+/// nothing.
 pub async fn receive_forever<M: Send + 'static>(subject: &Subject<M>) -> Result<M, ReceiveError> {
     check_owner(subject)?;
     select_with(&[subject.want()], |(_, taken)| Subject::<M>::extract(taken)).await

@@ -25,6 +25,7 @@ pub struct Name<M> {
 
 impl<M> Name<M> {
     /// A new unique name; `prefix` is what shows in logs and `info`.
+    #[must_use]
     pub fn new(prefix: &str) -> Name<M> {
         let id = super::pid::unique();
         Name {
@@ -35,6 +36,7 @@ impl<M> Name<M> {
     }
 
     /// The name as shown in logs, `prefix$N`.
+    #[must_use]
     pub fn label(&self) -> &str {
         &self.label
     }
@@ -82,6 +84,7 @@ impl<M> fmt::Display for Name<M> {
 
 /// Why [`register`] refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum RegisterError {
     /// Another live process holds the name.
     #[error("the name {name} is already registered to {holder}")]
@@ -106,6 +109,7 @@ pub enum RegisterError {
 
 /// Why [`unregister`] refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UnregisterError {
     /// Nobody holds the name.
     #[error("the name {0} is not registered")]
@@ -117,6 +121,11 @@ static NAMES: LazyLock<Mutex<IdMap<u64, Arc<ProcEntry>>>> =
     LazyLock::new(|| Mutex::new(IdMap::default()));
 
 /// Registers `pid` under `name` (`erlang:register/2`).
+///
+/// # Errors
+/// [`RegisterError::NameTaken`] if another live process holds the name,
+/// [`RegisterError::NoProcess`] if `pid` is not alive,
+/// [`RegisterError::AlreadyNamed`] if `pid` already holds another name.
 pub fn register<M>(pid: Pid, name: &Name<M>) -> Result<(), RegisterError> {
     let entry = table::get(pid).ok_or(RegisterError::NoProcess(pid))?;
     let mut state = entry.state.lock();
@@ -145,6 +154,9 @@ pub fn register<M>(pid: Pid, name: &Name<M>) -> Result<(), RegisterError> {
 }
 
 /// Frees `name` (`erlang:unregister/1`).
+///
+/// # Errors
+/// [`UnregisterError`] if nobody holds the name.
 pub fn unregister<M>(name: &Name<M>) -> Result<(), UnregisterError> {
     let not_registered = || UnregisterError::NotRegistered(name.label.to_string());
     let holder = NAMES

@@ -39,6 +39,7 @@ use super::{Pid, Subject};
 /// assert_eq!(first, Ok(Input::Word("hello".into())));
 /// # }).unwrap();
 /// ```
+#[must_use = "a selector does nothing until it receives"]
 pub struct Selector<T> {
     sources: Vec<Source<T>>,
     /// What each source wants, in the same order: what the mailbox looks for.
@@ -272,6 +273,7 @@ impl<T: 'static> Selector<T> {
     }
 
     /// Whether the selector has no source.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
     }
@@ -279,6 +281,17 @@ impl<T: 'static> Selector<T> {
     /// Receives the first matching message in mailbox order, waiting at most
     /// `timeout`. Mapping functions run after the message left the mailbox, so
     /// they may receive themselves.
+    ///
+    /// # Errors
+    /// [`ReceiveError::Timeout`] if nothing matching came in time,
+    /// [`ReceiveError::NotOwner`] if a selected subject belongs to another process,
+    /// [`ReceiveError::NotInProcess`] outside a process.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a message leaves the mailbox only in the poll that returns it,
+    /// so a receive dropped before it completes (in `select!`, by a timeout) loses
+    /// nothing.
+    #[doc(alias = "select")]
     pub async fn receive(&self, timeout: Duration) -> Result<T, ReceiveError> {
         self.check_owner()?;
         within(timeout, self.receive_unchecked()).await?
@@ -286,6 +299,16 @@ impl<T: 'static> Selector<T> {
 
     /// Receives the first matching message in mailbox order, waiting as long as it
     /// takes.
+    ///
+    /// # Errors
+    /// [`ReceiveError::NotOwner`] if a selected subject belongs to another process,
+    /// [`ReceiveError::NotInProcess`] outside a process.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a message leaves the mailbox only in the poll that returns it,
+    /// so a receive dropped before it completes (in `select!`, by a timeout) loses
+    /// nothing.
+    #[doc(alias = "select_forever")]
     pub async fn receive_forever(&self) -> Result<T, ReceiveError> {
         self.check_owner()?;
         self.receive_unchecked().await
@@ -358,6 +381,7 @@ impl<M: Send + 'static> Selector<M> {
 
 /// A message taken by [`Selector::select_other`].
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Unexpected {
     /// A message on a subject the selector does not cover; its payload is dropped.
     Message {

@@ -209,6 +209,8 @@ pub fn demonitor(monitor: Monitor) -> bool {
 ///
 /// # Panics
 /// Outside a process.
+#[doc(alias = "process_flag")]
+#[doc(alias = "trap_exit")]
 pub fn trap_exits(trap: bool) -> bool {
     let me = context::entry("trap_exits");
     std::mem::replace(&mut me.state.lock().trap_exit, trap)
@@ -226,6 +228,8 @@ pub fn trap_exits(trap: bool) -> bool {
 /// (at once if it is waiting); from the moment this returns, [`is_alive`] says
 /// `false` for a target that is to die. Code outside a process may call this too;
 /// the exit message then names the pid `<0.0.0>`.
+#[doc(alias = "exit/2")]
+#[doc(alias = "send_abnormal_exit")]
 pub fn send_exit(pid: Pid, reason: ExitReason) {
     let from = context::with(|ctx| ctx.entry.pid).unwrap_or_else(super::pid_none);
     if let Some(target) = table::get(pid) {
@@ -242,6 +246,7 @@ pub fn kill(pid: Pid) {
 /// Whether `pid` is alive. A process hit by an exit signal that kills it counts
 /// as dead from the moment the signal was sent, as Erlang's `is_process_alive`
 /// does for signals from the caller.
+#[must_use]
 pub fn is_alive(pid: Pid) -> bool {
     table::get(pid).is_some_and(|entry| entry.state.lock().status == Status::Running)
 }
@@ -265,6 +270,9 @@ pub fn is_alive(pid: Pid) -> bool {
 ///
 /// # Panics
 /// Outside a process.
+///
+/// # Cancel safety
+/// It never completes: the process exits at its first poll.
 pub async fn exit(reason: ExitReason) -> ! {
     // Only a process can exit: outside one this panics with the usual message.
     context::entry("exit");

@@ -15,12 +15,21 @@ use std::time::Duration;
 /// process::sleep(Duration::from_millis(1)).await;
 /// # }).unwrap();
 /// ```
+///
+/// # Panics
+/// Outside a tokio runtime with time enabled.
+///
+/// # Cancel safety
+/// Cancel safe: dropping it only ends the wait.
 pub async fn sleep(duration: Duration) {
     tokio::time::sleep(duration).await;
 }
 
 /// Suspends the calling process until it is killed (by an exit signal, or its
 /// runtime stopping). A process that only holds links or a name does this.
+///
+/// # Cancel safety
+/// Cancel safe: dropping it only ends the wait.
 pub async fn sleep_forever() -> ! {
     std::future::pending::<()>().await;
     unreachable!("a pending future never completes")

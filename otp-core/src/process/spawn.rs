@@ -32,6 +32,7 @@ use super::{Pid, Subject, panic};
 /// # }).unwrap();
 /// ```
 #[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until it spawns"]
 pub struct Builder {
     link: bool,
     monitor: bool,
@@ -319,6 +320,17 @@ pub fn spawn_monitor(body: impl Future<Output = ()> + Send + 'static) -> (Pid, M
 /// assert!(matches!(crashed, Err(ExitReason::Panic(p)) if &*p.message == "boom"));
 /// # }).unwrap();
 /// ```
+///
+/// # Errors
+/// The process's exit reason if it exited without finishing (a panic, an exit
+/// signal, [`exit`](super::exit)).
+///
+/// # Panics
+/// Outside a tokio runtime.
+///
+/// # Cancel safety
+/// Dropping the future before it completes leaves the process running on its
+/// own; its result is then dropped.
 pub async fn run<T: Send + 'static>(
     body: impl Future<Output = T> + Send + 'static,
 ) -> Result<T, ExitReason> {

@@ -1,33 +1,50 @@
 //! The switch an exit signal throws to stop a process at its next await point,
 //! whatever it is waiting for.
+//!
+//! Once the exit sequence runs, the switch is *spent*: code run by the exit (a
+//! `Drop` of the state or of a queued message) is no longer stopped at its
+//! awaits, so a receive there returns at once (the mailbox is closed) instead
+//! of waiting forever for a stop that has already happened.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::{Context, Waker};
 
 use futures_util::task::AtomicWaker;
 
 pub(crate) struct StopSwitch {
-    thrown: AtomicBool,
+    state: AtomicU8,
     waker: AtomicWaker,
 }
+
+const RUNNING: u8 = 0;
+const THROWN: u8 = 1;
+const SPENT: u8 = 2;
 
 impl StopSwitch {
     pub(crate) fn new() -> Self {
         StopSwitch {
-            thrown: AtomicBool::new(false),
+            state: AtomicU8::new(RUNNING),
             waker: AtomicWaker::new(),
         }
     }
 
     /// Stops the process: it is woken, and its body is not polled again.
     pub(crate) fn throw(&self) {
-        self.thrown.store(true, Ordering::Release);
+        // A spent switch stays spent: the process has stopped already.
+        let _ = self
+            .state
+            .compare_exchange(RUNNING, THROWN, Ordering::AcqRel, Ordering::Acquire);
         self.waker.wake();
     }
 
-    /// Whether the switch was thrown.
+    /// Whether the switch was thrown and the process has not yet stopped.
     pub(crate) fn thrown(&self) -> bool {
-        self.thrown.load(Ordering::Acquire)
+        self.state.load(Ordering::Acquire) == THROWN
+    }
+
+    /// The exit sequence has begun: nothing is to be stopped any more.
+    pub(crate) fn spend(&self) {
+        self.state.store(SPENT, Ordering::Release);
     }
 
     /// Says whether the switch was thrown, after making sure that throwing it

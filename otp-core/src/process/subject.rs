@@ -39,6 +39,14 @@ enum Route<M> {
 #[error("the receiving process is gone")]
 pub struct SendError<M>(pub M);
 
+impl<M> SendError<M> {
+    /// The message that was not delivered, given back (as tokio's
+    /// `SendError::into_inner`).
+    pub fn into_inner(self) -> M {
+        self.0
+    }
+}
+
 impl<M> fmt::Debug for SendError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SendError(..)")
@@ -50,6 +58,7 @@ impl<M: Send + 'static> Subject<M> {
     ///
     /// # Panics
     /// Outside a process.
+    #[must_use]
     pub fn new() -> Subject<M> {
         let entry = context::entry("Subject::new");
         Subject {
@@ -103,6 +112,9 @@ impl<M: Send + 'static> Subject<M> {
     }
 
     /// Sends `message`. Never blocks; does nothing if the owner is gone.
+    #[doc(alias = "cast")]
+    #[doc(alias = "gen_server:cast")]
+    #[doc(alias = "!")]
     pub fn send(&self, message: M) {
         // Erlang's send to a dead process is a no-op: so is ours.
         let _ = self.try_send(message);
@@ -110,6 +122,10 @@ impl<M: Send + 'static> Subject<M> {
 
     /// Sends `message`, or gives it back if the owner is gone (or, for a named
     /// subject, if nobody holds the name).
+    ///
+    /// # Errors
+    /// [`SendError`] with the message, given back, if the owner is gone (or nobody
+    /// holds the name).
     pub fn try_send(&self, message: M) -> Result<(), SendError<M>> {
         context::note_send();
         match &self.route {
@@ -213,6 +229,7 @@ fn take_out<M: 'static>() -> Option<M> {
 impl<M: Send + 'static> Name<M> {
     /// A subject that reaches whichever process holds this name when a message is
     /// sent. Messages sent while nobody holds the name are dropped.
+    #[must_use]
     pub fn subject(&self) -> Subject<M> {
         Subject::named(self.clone())
     }

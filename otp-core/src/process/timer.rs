@@ -12,6 +12,7 @@ use super::context;
 
 /// A timer started by [`send_after`].
 #[derive(Clone, Debug)]
+#[doc(alias = "TimerRef")]
 pub struct Timer {
     inner: Arc<TimerInner>,
 }
@@ -30,19 +31,6 @@ enum TimerState {
     Pending,
     Fired,
     Cancelled,
-}
-
-/// What [`cancel_timer`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cancelled {
-    /// The timer was cancelled with this much time left; its message will never
-    /// arrive.
-    Cancelled {
-        /// Time that was left before it would have fired.
-        remaining: Duration,
-    },
-    /// The timer had already fired (its message was sent) or was cancelled before.
-    TimerNotFound,
 }
 
 /// Sends `message` to `subject` after `delay` (`erlang:send_after/3`). The message
@@ -84,9 +72,10 @@ pub fn send_after<M: Send + 'static>(subject: &Subject<M>, delay: Duration, mess
     Timer { inner }
 }
 
-/// Cancels `timer` (`erlang:cancel_timer/1`). If it had not fired, its message
-/// will never arrive.
-pub fn cancel_timer(timer: &Timer) -> Cancelled {
+/// Cancels `timer` (`erlang:cancel_timer/1`): `Some` with the time that was left
+/// if it had not fired (its message will never arrive), `None` if it had already
+/// fired or been cancelled (Erlang's `false`).
+pub fn cancel_timer(timer: &Timer) -> Option<Duration> {
     let mut state = timer.inner.state.lock();
     match *state {
         TimerState::Pending => {
@@ -96,12 +85,10 @@ pub fn cancel_timer(timer: &Timer) -> Cancelled {
             if let Some(task) = timer.inner.task.get() {
                 task.abort();
             }
-            Cancelled::Cancelled {
-                remaining: timer.inner.deadline.map_or(Duration::MAX, |d| {
-                    d.saturating_duration_since(Instant::now())
-                }),
-            }
+            Some(timer.inner.deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
+            }))
         }
-        TimerState::Fired | TimerState::Cancelled => Cancelled::TimerNotFound,
+        TimerState::Fired | TimerState::Cancelled => None,
     }
 }

@@ -6,9 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::StartError;
 use super::factory;
 use super::spec::{ChildSpec, ChildType, Restart, Shutdown, erase};
-use crate::actor::{self, StartError, Started};
+use crate::actor::{self, Started};
 use crate::process::Name;
 
 /// Something a supervisor can start as a child: an actor builder, a supervisor
@@ -50,11 +51,11 @@ where
         self,
         name: Option<Name<M>>,
     ) -> impl Future<Output = Result<Started<D>, StartError>> + Send + 'static {
-        match name {
+        let builder = match name {
             Some(name) => self.named(name),
             None => self,
-        }
-        .start()
+        };
+        async move { builder.start().await.map_err(StartError::from) }
     }
 }
 

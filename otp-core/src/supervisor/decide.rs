@@ -12,12 +12,12 @@
 
 use tokio::time::Instant;
 
+use super::StartError;
 use super::children::{Children, Key, Run};
 use super::restart::Intensity;
 use super::server::Flags;
 use super::spec::{ChildSpec, Restart, Shutdown};
 use super::{AutoShutdown, ConfigError, Strategy};
-use crate::actor::StartError;
 use crate::process::{ExitReason, Pid};
 
 /// What the decisions read and change.

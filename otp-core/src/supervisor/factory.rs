@@ -32,16 +32,18 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::StartError;
 use super::server::{Argument, Flags, Request, Template};
 use super::spec::erase;
 use super::{
     AutoShutdown, ChildCount, ChildInfo, ChildSpec, ChildType, Message, Restart, Shutdown,
     Strategy, Supervisor, SupervisorError,
 };
-use crate::actor::{StartError, Started};
+use crate::actor::Started;
 use crate::process::{Name, Pid};
 
 /// Describes a factory: its template and options. Made by [`new`].
+#[must_use = "a builder does nothing until it is started"]
 pub struct Builder<A, D> {
     template: Template,
     flags: Flags,
@@ -62,12 +64,13 @@ impl<A, D> Clone for Builder<A, D> {
 
 /// A factory whose children are started by `template`: restart `Transient`,
 /// shutdown 5 s, intensity 1 per 5 s, no maximum, `auto_shutdown` never.
-pub fn new<A, D, F, Fut>(template: F) -> Builder<A, D>
+pub fn new<A, D, E, F, Fut>(template: F) -> Builder<A, D>
 where
     A: Clone + Send + Sync + 'static,
     D: Send + Sync + 'static,
+    E: Into<StartError>,
     F: Fn(A) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Started<D>, StartError>> + Send + 'static,
+    Fut: Future<Output = Result<Started<D>, E>> + Send + 'static,
 {
     let start = move |argument: Argument| {
         // The factory's typed handle only ever sends an `A`.
@@ -157,13 +160,25 @@ where
     }
 
     /// Registers the factory under `name`; starting a second factory under a taken
-    /// name fails with [`StartError::NameTaken`]. [`Factory::named`] reaches it.
+    /// name fails with [`actor::StartError::NameTaken`](crate::actor::StartError::NameTaken). [`Factory::named`] reaches it.
     pub fn named(mut self, name: Name<Message>) -> Self {
         self.name = Some(name);
         self
     }
 
     /// Starts the factory, with no children yet.
+    ///
+    /// # Errors
+    /// [`StartError::Config`] for invalid flags or template,
+    /// [`StartError::Actor`] if the factory's own process did not start (its name is
+    /// taken).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// A start dropped before it completes makes the new factory exit.
+    #[doc(alias = "start_link")]
     pub async fn start(self) -> Result<Started<Factory<A, D>>, StartError> {
         let started = super::start(self.flags, Vec::new(), Some(self.template), self.name).await?;
         Ok(Started {
@@ -214,16 +229,19 @@ where
     /// request is made. `A` and `D` must be the factory's argument and data
     /// types: otherwise [`Factory::start_child`] fails with
     /// [`SupervisorError::WrongType`] (for a wrong `D`, after starting the child).
+    #[must_use]
     pub fn named(name: &Name<Message>) -> Self {
         Factory::new(Supervisor::named(name))
     }
 
     /// The factory's process.
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.supervisor.pid()
     }
 
     /// The factory as a plain [`Supervisor`] (for `which_children` and the like).
+    #[must_use]
     pub fn supervisor(&self) -> &Supervisor {
         &self.supervisor
     }
@@ -231,6 +249,18 @@ where
     /// Starts one more child from the template with `argument`
     /// (`supervisor:start_child/2` on a `simple_one_for_one` supervisor). The
     /// argument is kept to restart the child.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::MaxChildren`] at the maximum, [`SupervisorError::StartFailed`]
+    /// if the child's start failed, [`SupervisorError::Ignored`] if it asked to be
+    /// ignored.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn start_child(&self, argument: A) -> Result<Started<D>, SupervisorError> {
         let argument: Argument = Arc::new(argument);
         let (pid, data) = self
@@ -247,6 +277,16 @@ where
     /// Stops the child `pid` and forgets it. A pid that is no longer alive is
     /// no longer a child: that is `Ok` too, as in Erlang; a live process that is
     /// not a child is [`SupervisorError::NotFound`].
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] for a live process that is not its child.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn terminate_child(&self, pid: Pid) -> Result<(), SupervisorError> {
         self.supervisor
             .ask(|reply| Request::TerminatePid(pid, reply))
@@ -255,6 +295,16 @@ where
 
     /// The spec of the child `pid` (`supervisor:get_childspec/2`): the template
     /// with its argument.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if `pid` is not its child.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn get_childspec(&self, pid: Pid) -> Result<ChildSpec, SupervisorError> {
         self.supervisor
             .ask(|reply| Request::GetChildspecPid(pid, reply))
@@ -262,17 +312,44 @@ where
     }
 
     /// How many children there are: `specs` is 1, the template, as in Erlang.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn count_children(&self) -> Result<ChildCount, SupervisorError> {
         self.supervisor.count_children().await
     }
 
     /// Every child, in start order.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn which_children(&self) -> Result<Vec<ChildInfo>, SupervisorError> {
         self.supervisor.which_children().await
     }
 
     /// Stops the factory and its children (all at once), with reason `Normal`
     /// (`gen_server:stop/1`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn stop(&self) -> Result<(), SupervisorError> {
         self.supervisor.stop().await
     }

@@ -68,7 +68,7 @@
 //! process::Selector::new().select_monitor(m, |d| d).receive_forever().await.unwrap();
 //! let children = sup.data.which_children().await.unwrap();
 //! assert_eq!(children.len(), 1);
-//! let restarted = children[0].pid.pid().unwrap();
+//! let restarted = children[0].pid.unwrap();
 //! assert_ne!(restarted, first);
 //! assert_eq!(process::whereis(&name), Some(restarted)); // same name, new process
 //! # }).unwrap();
@@ -77,6 +77,8 @@
 mod child;
 mod children;
 mod decide;
+mod error;
+#[doc(alias = "simple_one_for_one")]
 pub mod factory;
 mod restart;
 mod server;
@@ -85,10 +87,11 @@ mod spec;
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use crate::actor::{self, Initialised, StartError, Started};
+use crate::actor::{self, Initialised, Started};
 use crate::process::{self, CallError, Name, Pid, Selector, Subject};
 
 pub use child::Child;
+pub use error::StartError;
 pub use server::Message;
 pub use spec::{ChildSpec, ChildType, Restart, Shutdown};
 
@@ -118,36 +121,18 @@ pub enum AutoShutdown {
     AllSignificant,
 }
 
-/// A child's pid in [`Supervisor::which_children`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChildPid {
-    /// Running as this process.
-    Running(Pid),
-    /// Its restart failed and is being tried again (Erlang's
-    /// `{restarting, Pid}`, shown as `restarting`).
-    Restarting,
-    /// Not running (stopped, ignored, or a transient child that exited
-    /// normally).
-    Undefined,
-}
-
-impl ChildPid {
-    /// The pid, if running.
-    pub fn pid(&self) -> Option<Pid> {
-        match self {
-            ChildPid::Running(pid) => Some(*pid),
-            ChildPid::Restarting | ChildPid::Undefined => None,
-        }
-    }
-}
-
 /// One row of [`Supervisor::which_children`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChildInfo {
     /// The child's id.
     pub id: String,
-    /// Its process, if running.
-    pub pid: ChildPid,
+    /// Its process, if running; `None` (Erlang's `undefined`) when stopped,
+    /// ignored, a transient child that exited normally, or restarting.
+    pub pid: Option<Pid>,
+    /// Its restart failed and is being tried again (Erlang's `restarting`);
+    /// `pid` is then `None`.
+    pub restarting: bool,
     /// Worker or supervisor.
     pub child_type: ChildType,
 }
@@ -155,6 +140,7 @@ pub struct ChildInfo {
 /// Why a supervisor's flags or a child spec are refused (Erlang's
 /// `check_flags` and `check_childspec` errors).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The period is zero (`invalid_period`): restarts could never be counted.
     #[error("the restart period must be longer than zero (invalid_period)")]
@@ -171,6 +157,7 @@ pub enum ConfigError {
 
 /// What [`Supervisor::count_children`] counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChildCount {
     /// Child specifications held (1 for a factory: its template).
     pub specs: usize,
@@ -184,6 +171,7 @@ pub struct ChildCount {
 
 /// Why a supervisor operation failed (Erlang's `{error, _}` answers).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SupervisorError {
     /// No child has this id (or pid).
     #[error("no child {0}")]
@@ -197,7 +185,7 @@ pub enum SupervisorError {
     /// The child's restart failed and is being tried again (`restarting`).
     #[error("the child {0} is restarting")]
     Restarting(String),
-    /// The child's start returned [`StartError::Ignored`] (Erlang's
+    /// The child's start returned [`actor::StartError::Ignored`] (Erlang's
     /// `{ok, undefined}`): nothing runs; a supervisor keeps the spec, a factory
     /// does not.
     #[error("the child {0} asked to be ignored")]
@@ -239,6 +227,7 @@ impl Supervisor {
     /// The supervisor registered under `name`, whichever process holds it when a
     /// request is made (Erlang's `SupRef` as a registered name). A request when
     /// nobody holds it fails with [`SupervisorError::NoSupervisor`].
+    #[must_use]
     pub fn named(name: &Name<Message>) -> Supervisor {
         Supervisor {
             subject: name.subject(),
@@ -247,6 +236,7 @@ impl Supervisor {
 
     /// The supervisor's process (for a handle made by [`Supervisor::named`], the
     /// current holder of the name).
+    #[must_use]
     pub fn pid(&self) -> Pid {
         self.subject.owner()
     }
@@ -254,11 +244,30 @@ impl Supervisor {
     /// Stops the supervisor, and with it its children in reverse start order,
     /// with reason `Normal` (`gen_server:stop/1`): a linked starter that does not
     /// trap exits survives it. Returns once it has exited.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn stop(&self) -> Result<(), SupervisorError> {
         stop(self.pid()).await
     }
 
     /// The spec of child `id` (`supervisor:get_childspec/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn get_childspec(&self, id: &str) -> Result<ChildSpec, SupervisorError> {
         self.ask(|reply| Request::GetChildspec(id.to_string(), reply))
             .await?
@@ -274,35 +283,100 @@ impl Supervisor {
     }
 
     /// Every child, in start order (`supervisor:which_children/1`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn which_children(&self) -> Result<Vec<ChildInfo>, SupervisorError> {
         self.ask(Request::WhichChildren).await
     }
 
     /// How many children of each kind (`supervisor:count_children/1`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn count_children(&self) -> Result<ChildCount, SupervisorError> {
         self.ask(Request::CountChildren).await
     }
 
     /// Stops a child, keeping its spec unless it is temporary
     /// (`supervisor:terminate_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn terminate_child(&self, id: &str) -> Result<(), SupervisorError> {
         self.ask(|reply| Request::TerminateChild(id.to_string(), reply))
             .await?
     }
 
     /// Starts a stopped child again (`supervisor:restart_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id, [`SupervisorError::Running`]
+    /// if it runs, [`SupervisorError::Restarting`] if its restart is being retried,
+    /// [`SupervisorError::StartFailed`] if its start failed, [`SupervisorError::Ignored`]
+    /// if its start asked to be ignored.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn restart_child(&self, id: &str) -> Result<Pid, SupervisorError> {
         self.ask(|reply| Request::RestartChild(id.to_string(), reply))
             .await?
     }
 
     /// Removes a stopped child's spec (`supervisor:delete_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] if no child has this id, [`SupervisorError::Running`]
+    /// if it runs, [`SupervisorError::Restarting`] if its restart is being retried.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn delete_child(&self, id: &str) -> Result<(), SupervisorError> {
         self.ask(|reply| Request::DeleteChild(id.to_string(), reply))
             .await?
     }
 
     /// Adds a child and starts it (`supervisor:start_child/2`).
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::AlreadyStarted`] or [`SupervisorError::AlreadyPresent`] if a
+    /// child has this id, [`SupervisorError::Invalid`] for a spec that does not fit,
+    /// [`SupervisorError::StartFailed`] if its start failed, [`SupervisorError::Ignored`]
+    /// if it asked to be ignored.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn start_child(&self, spec: ChildSpec) -> Result<Pid, SupervisorError> {
         let started = self.ask(|reply| Request::StartChild(spec, reply)).await?;
         started.map(|(pid, _)| pid)
@@ -311,6 +385,7 @@ impl Supervisor {
     /// A typed handle on the child `id`: whatever instance runs now, after any
     /// number of restarts. `D` is the type its start returned (for an actor, its
     /// `Subject`).
+    #[must_use]
     pub fn child<D: Clone + Send + Sync + 'static>(&self, id: &str) -> ChildHandle<D> {
         ChildHandle {
             supervisor: self.clone(),
@@ -325,7 +400,7 @@ impl Supervisor {
 const STOP_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 async fn stop(pid: Pid) -> Result<(), SupervisorError> {
-    match crate::sys::terminate(pid, process::ExitReason::Normal, STOP_TIMEOUT).await {
+    match crate::sys::terminate(pid, STOP_TIMEOUT, process::ExitReason::Normal).await {
         Ok(()) => Ok(()),
         Err(crate::sys::SysError::NoProcess) => {
             Err(SupervisorError::NoSupervisor(CallError::NoProcess))
@@ -354,6 +429,17 @@ pub struct ChildHandle<D> {
 
 impl<D: Clone + Send + Sync + 'static> ChildHandle<D> {
     /// What the current instance's start returned.
+    ///
+    /// # Errors
+    /// [`SupervisorError::NoSupervisor`] if the supervisor is not alive or exits
+    /// during the request,
+    /// [`SupervisorError::NotFound`] / [`SupervisorError::NotRunning`] if the child is
+    /// not there or not running, [`SupervisorError::WrongType`] if its data is not a `D`.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn get(&self) -> Result<D, SupervisorError> {
         let id = self.id.clone();
         let data = self
@@ -368,6 +454,14 @@ impl<D: Clone + Send + Sync + 'static> ChildHandle<D> {
 
 impl<M: Send + 'static> ChildHandle<Subject<M>> {
     /// Sends `message` to the current instance of an actor child.
+    ///
+    /// # Errors
+    /// As [`ChildHandle::get`].
+    ///
+    /// # Cancel safety
+    /// Not cancel safe, as any request: once polled, the request may have been
+    /// delivered and acted upon. A dropped call removes its monitor and drops a
+    /// late reply, so nothing is left in the caller's mailbox.
     pub async fn send(&self, message: M) -> Result<(), SupervisorError> {
         self.get().await.map(|subject| subject.send(message))
     }
@@ -375,6 +469,7 @@ impl<M: Send + 'static> ChildHandle<Subject<M>> {
 
 /// Describes a supervisor: strategy, intensity, children. [`new`] makes one.
 #[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until it is started"]
 pub struct Builder {
     flags: Flags,
     children: Vec<ChildSpec>,
@@ -439,11 +534,25 @@ impl Builder {
     /// Starts the supervisor and its children, returning once all have started
     /// (`supervisor:start_link/2`): linked to the caller if it is a process.
     ///
-    /// Fails with [`StartError::InvalidSupervisor`] for a zero period or a
+    /// Fails with [`StartError::Config`] for a zero period or a
     /// significant child that is permanent or under `auto_shutdown` never, with
     /// [`StartError::DuplicateChildId`] for two children with one id, and with
     /// [`StartError::ChildFailed`] naming the first child that failed to start
     /// (those started before it are stopped again).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// A start dropped before it completes makes the new supervisor exit, stopping
+    /// the children it started.
+    ///
+    /// # Errors
+    /// As above: [`StartError::Config`], [`StartError::DuplicateChildId`],
+    /// [`StartError::ChildFailed`]; [`StartError::Actor`] if the supervisor's own
+    /// process did not start (its name is taken).
+    #[doc(alias = "start_link")]
+    #[doc(alias = "supervisor:start_link")]
     pub async fn start(self) -> Result<Started<Supervisor>, StartError> {
         start(self.flags, self.children, None, self.name).await
     }
@@ -462,8 +571,6 @@ pub(crate) async fn start(
     name: Option<Name<Message>>,
 ) -> Result<Started<Supervisor>, StartError> {
     let observed = (flags.strategy, flags.intensity, flags.period, flags.dynamic);
-    // The initialiser's error is a string; the typed one travels beside it.
-    let (typed_error, failure) = flume::bounded::<StartError>(1);
     let label = name.as_ref().map(|n| n.label().to_string());
     let mut builder =
         actor::new_with_initialiser(START_TIMEOUT, move |subject: Subject<Message>| async move {
@@ -477,11 +584,7 @@ pub(crate) async fn start(
                         .selecting(selector)
                         .returning(Supervisor { subject }))
                 }
-                Err(error) => {
-                    let text = error.to_string();
-                    let _ = typed_error.try_send(error);
-                    Err(text)
-                }
+                Err(error) => Err(actor::InitError::new(error)),
             }
         })
         .on_message_async(server::handle)
@@ -493,9 +596,11 @@ pub(crate) async fn start(
         builder = builder.named(name);
     }
     match builder.start().await {
-        Err(StartError::InitFailed(text)) => {
-            Err(failure.try_recv().unwrap_or(StartError::InitFailed(text)))
-        }
+        // The initialiser's error is the supervisor's own, kept with its type.
+        Err(actor::StartError::InitFailed(error)) => match error.downcast_ref::<StartError>() {
+            Some(error) => Err(error.clone()),
+            None => Err(actor::StartError::InitFailed(error).into()),
+        },
         Ok(started) => {
             let (strategy, intensity, period, factory) = observed;
             crate::observe::hooks::supervisor_started(
@@ -507,6 +612,6 @@ pub(crate) async fn start(
             );
             Ok(started)
         }
-        other => other,
+        Err(error) => Err(error.into()),
     }
 }

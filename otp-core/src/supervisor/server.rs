@@ -13,12 +13,13 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use tokio::time::Instant;
 
+use super::StartError;
 use super::children::{Child, Children, Key, Run};
 use super::decide::{self, Core, Decision, Outcome, Report};
 use super::restart::Intensity;
 use super::spec::{BoxFuture, ChildData, ChildSpec, ChildType, Restart, Shutdown};
-use super::{AutoShutdown, ChildCount, ChildInfo, ChildPid, Strategy, SupervisorError};
-use crate::actor::{Next, StartError};
+use super::{AutoShutdown, ChildCount, ChildInfo, Strategy, SupervisorError};
+use crate::actor::{self, Next};
 use crate::process::{self, ExitMessage, ExitReason, Pid, Selector, Subject};
 
 /// A request to a supervisor. Opaque: use the methods of
@@ -147,24 +148,26 @@ pub(crate) async fn init(
     me: Subject<Message>,
     label: String,
 ) -> Result<State, StartError> {
-    decide::check_flags(&flags).map_err(StartError::InvalidSupervisor)?;
+    decide::check_flags(&flags).map_err(StartError::Config)?;
     let mut ids = HashSet::with_capacity(specs.len());
     for spec in &specs {
         if !ids.insert(spec.id.as_str()) {
             return Err(StartError::DuplicateChildId(spec.id.clone()));
         }
-        decide::check_spec(&flags, spec).map_err(StartError::InvalidSupervisor)?;
+        decide::check_spec(&flags, spec).map_err(StartError::Config)?;
     }
     if let Some(template) = &template {
         let probe = ChildSpec {
             id: "template".to_string(),
-            start: Arc::new(|| Box::pin(async { Err(StartError::Ignored) }) as BoxFuture<_>),
+            start: Arc::new(|| {
+                Box::pin(async { Err(actor::StartError::Ignored.into()) }) as BoxFuture<_>
+            }),
             restart: template.restart,
             shutdown: template.shutdown,
             child_type: template.child_type,
             significant: template.significant,
         };
-        decide::check_spec(&flags, &probe).map_err(StartError::InvalidSupervisor)?;
+        decide::check_spec(&flags, &probe).map_err(StartError::Config)?;
     }
     let mut state = State {
         core: Core {
@@ -212,8 +215,8 @@ async fn run_start(spec: &ChildSpec) -> Result<Option<(Pid, ChildData)>, StartEr
         };
         match result {
             Ok(Ok(started)) => return Ok(Some(started)),
-            Ok(Err(StartError::Ignored)) => return Ok(None),
-            Ok(Err(StartError::NameTaken { holder, .. }))
+            Ok(Err(error)) if error.is_ignored() => return Ok(None),
+            Ok(Err(StartError::Actor(actor::StartError::NameTaken { holder, .. })))
                 if !waited && !process::is_alive(holder) =>
             {
                 waited = true;
@@ -226,7 +229,10 @@ async fn run_start(spec: &ChildSpec) -> Result<Option<(Pid, ChildData)>, StartEr
             Ok(Err(error)) => return Err(error),
             // A panic, or `process::exit(reason)` in the start function:
             // supervisor.erl catches both as `{error, Reason}`.
-            Err(payload) => return Err(StartError::InitExited(process::caught_reason(payload))),
+            Err(payload) => {
+                let reason = process::caught_reason(payload);
+                return Err(actor::StartError::InitExited(reason).into());
+            }
         }
     }
 }
@@ -552,10 +558,10 @@ impl State {
             .map(|(_, c)| ChildInfo {
                 id: c.spec.id.clone(),
                 pid: match &c.run {
-                    Run::Running(pid, _) => ChildPid::Running(*pid),
-                    Run::Restarting => ChildPid::Restarting,
-                    Run::Stopped => ChildPid::Undefined,
+                    Run::Running(pid, _) => Some(*pid),
+                    Run::Restarting | Run::Stopped => None,
                 },
+                restarting: matches!(c.run, Run::Restarting),
                 child_type: c.spec.child_type,
             })
             .collect()

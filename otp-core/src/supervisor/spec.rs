@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::actor::{StartError, Started};
+use super::StartError;
+use crate::actor::{self, Started};
 use crate::process::Pid;
 
 pub(crate) type BoxFuture<T> = std::pin::Pin<Box<dyn Future<Output = T> + Send>>;
@@ -61,6 +62,7 @@ pub enum ChildType {
 /// and data (for an actor, [`Builder::start`](crate::actor::Builder::start) does
 /// exactly that). It is called again for every restart.
 #[derive(Clone)]
+#[must_use = "a child spec does nothing until it is added to a supervisor"]
 pub struct ChildSpec {
     pub(crate) id: String,
     pub(crate) start: StartFn,
@@ -73,14 +75,14 @@ pub struct ChildSpec {
 impl ChildSpec {
     /// A worker: restart `Permanent`, shutdown `Timeout(5 s)`, not significant.
     ///
-    /// A start that fails with [`StartError::Ignored`] (Erlang's `ignore`) leaves
+    /// A start that fails with [`actor::StartError::Ignored`] (Erlang's `ignore`) leaves
     /// the child not running, its spec kept; a start function that panics is a
     /// failed start, as one returning an error.
     pub fn worker<D, F, Fut>(id: impl Into<String>, start: F) -> ChildSpec
     where
         D: Send + Sync + 'static,
         F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Started<D>, StartError>> + Send + 'static,
+        Fut: Future<Output = Result<Started<D>, actor::StartError>> + Send + 'static,
     {
         ChildSpec {
             id: id.into(),
@@ -101,10 +103,14 @@ impl ChildSpec {
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Started<D>, StartError>> + Send + 'static,
     {
-        let mut spec = ChildSpec::worker(id, start);
-        spec.child_type = ChildType::Supervisor;
-        spec.shutdown = Shutdown::Infinity;
-        spec
+        ChildSpec {
+            id: id.into(),
+            start: Arc::new(move || erase(start())),
+            restart: Restart::Permanent,
+            shutdown: Shutdown::Infinity,
+            child_type: ChildType::Supervisor,
+            significant: false,
+        }
     }
 
     /// Sets when the child is restarted.
@@ -128,37 +134,42 @@ impl ChildSpec {
     }
 
     /// The child's id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// When the child is restarted.
+    #[must_use]
     pub fn restart_type(&self) -> Restart {
         self.restart
     }
 
     /// How the child is stopped.
+    #[must_use]
     pub fn shutdown_type(&self) -> Shutdown {
         self.shutdown
     }
 
     /// Worker or supervisor.
+    #[must_use]
     pub fn child_type(&self) -> ChildType {
         self.child_type
     }
 
     /// Whether the child is significant.
+    #[must_use]
     pub fn is_significant(&self) -> bool {
         self.significant
     }
 }
 
 /// A start's future, its data type-erased.
-pub(crate) fn erase<D: Send + Sync + 'static>(
-    started: impl Future<Output = Result<Started<D>, StartError>> + Send + 'static,
+pub(crate) fn erase<D: Send + Sync + 'static, E: Into<StartError>>(
+    started: impl Future<Output = Result<Started<D>, E>> + Send + 'static,
 ) -> StartResult {
     Box::pin(async move {
-        let Started { pid, data } = started.await?;
+        let Started { pid, data } = started.await.map_err(Into::into)?;
         Ok((pid, Arc::new(data) as ChildData))
     })
 }
@@ -168,7 +179,9 @@ pub(crate) fn erase<D: Send + Sync + 'static>(
 pub(crate) fn test_spec(id: &str) -> ChildSpec {
     ChildSpec {
         id: id.to_string(),
-        start: Arc::new(|| Box::pin(async { Err(StartError::Ignored) }) as StartResult),
+        start: Arc::new(|| {
+            Box::pin(async { Err(actor::StartError::Ignored.into()) }) as StartResult
+        }),
         restart: Restart::Permanent,
         shutdown: Shutdown::Timeout(Duration::from_secs(5)),
         child_type: ChildType::Worker,

@@ -2,7 +2,8 @@
 //!
 //! Every actor (and every supervisor) answers the OTP system messages, whatever its
 //! message type: each function here takes the target's [`Pid`] (or anything that
-//! names a process, see [`Address`]) and a timeout. A process that is not a
+//! names a process, see [`Address`]) and then a timeout, before any other
+//! argument (as in every function of this crate that waits). A process that is not a
 //! behaviour never answers, so the call ends in [`SysError::Timeout`]; a dead or
 //! unknown target gives [`SysError::NoProcess`]. Nothing here panics, and no system
 //! message is dropped without a reply.
@@ -53,6 +54,7 @@ use protocol::{Kind, Reply};
 
 /// Why a `sys` call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SysError {
     /// No answer in time; this is also what a process that is not a behaviour
     /// gives, since it never answers system messages.
@@ -125,6 +127,7 @@ pub enum Mode {
 
 /// What [`get_status`] returns (`sys:get_status/2`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Status {
     /// The process.
     pub pid: Pid,
@@ -144,6 +147,7 @@ pub struct Status {
 
 /// What [`statistics`] returns (`sys:statistics/3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Statistics {
     /// When statistics collection was switched on.
     pub start_time: SystemTime,
@@ -159,6 +163,7 @@ pub struct Statistics {
 
 /// One event kept by [`log`] or written by [`trace`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// A message was received (described with `Debug`, or by its type name).
     In(String),
@@ -218,6 +223,16 @@ fn unexpected(reply: Reply) -> SysError {
 /// The state, described (`sys:get_state/2`). An actor built with `debug_state()`
 /// (or whose state the macro could format) shows its `Debug` form; otherwise the
 /// description names the state's type.
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn get_state(target: impl Address, timeout: Duration) -> Result<String, SysError> {
     match request(target, timeout, Kind::GetState).await? {
         Reply::State(state) => Ok(state),
@@ -226,6 +241,17 @@ pub async fn get_state(target: impl Address, timeout: Duration) -> Result<String
 }
 
 /// A copy of the state, typed (`sys:get_state/2` for callers that know the type).
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering,
+/// [`SysError::WrongStateType`] if the state is not an `S`.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn get_state_as<S: Clone + Send + 'static>(
     target: impl Address,
     timeout: Duration,
@@ -261,6 +287,17 @@ fn named<S>(error: SysError) -> SysError {
 /// the state is not an `S`, and with [`SysError::CallbackFailed`] if `replace`
 /// panics: as in Erlang (`{error, {callback_failed, ...}}`), the behaviour then
 /// keeps its old state and goes on; it does not die, nor do its links.
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering,
+/// [`SysError::WrongStateType`] if the state is not an `S`.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn replace_state<S: Send + 'static>(
     target: impl Address,
     timeout: Duration,
@@ -285,6 +322,16 @@ pub async fn replace_state<S: Send + 'static>(
 }
 
 /// The status of a behaviour (`sys:get_status/2`).
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn get_status(target: impl Address, timeout: Duration) -> Result<Status, SysError> {
     match request(target, timeout, Kind::GetStatus).await? {
         Reply::Status(status) => Ok(status),
@@ -301,21 +348,52 @@ async fn done(target: impl Address, timeout: Duration, kind: Kind) -> Result<(),
 
 /// Suspends a behaviour (`sys:suspend/2`): until [`resume`], it handles only
 /// system messages; other messages queue and are handled in order afterwards.
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn suspend(target: impl Address, timeout: Duration) -> Result<(), SysError> {
     done(target, timeout, Kind::Suspend).await
 }
 
 /// Resumes a suspended behaviour (`sys:resume/2`).
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn resume(target: impl Address, timeout: Duration) -> Result<(), SysError> {
     done(target, timeout, Kind::Resume).await
 }
 
 /// Stops a behaviour with `reason` through its terminate hook (`sys:terminate/3`);
 /// returns once it has exited with that reason.
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering,
+/// or with another reason than `reason`.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn terminate(
     target: impl Address,
-    reason: ExitReason,
     timeout: Duration,
+    reason: ExitReason,
 ) -> Result<(), SysError> {
     let expected = reason.clone();
     match request(target, timeout, Kind::Terminate(reason)).await {
@@ -327,16 +405,36 @@ pub async fn terminate(
 
 /// Switches tracing on or off (`sys:trace/3`): each message in and each new state
 /// is written through `tracing` at info level, target `otp::sys`.
-pub async fn trace(target: impl Address, on: bool, timeout: Duration) -> Result<(), SysError> {
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
+pub async fn trace(target: impl Address, timeout: Duration, on: bool) -> Result<(), SysError> {
     done(target, timeout, Kind::Trace(on)).await
 }
 
 /// Keeps, forgets or returns the last events (`sys:log/3`). `On` and `Off` return
 /// an empty list; `Get` the kept events, oldest first.
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn log(
     target: impl Address,
-    flag: LogFlag,
     timeout: Duration,
+    flag: LogFlag,
 ) -> Result<Vec<Event>, SysError> {
     match request(target, timeout, Kind::Log(flag)).await? {
         Reply::Events(events) => Ok(events),
@@ -346,10 +444,20 @@ pub async fn log(
 
 /// Starts, stops or reads statistics (`sys:statistics/3`). `Get` returns `None`
 /// when collection is off.
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering.
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn statistics(
     target: impl Address,
-    flag: StatisticsFlag,
     timeout: Duration,
+    flag: StatisticsFlag,
 ) -> Result<Option<Statistics>, SysError> {
     match request(target, timeout, Kind::Statistics(flag)).await? {
         Reply::Statistics(statistics) => Ok(statistics),
@@ -359,6 +467,17 @@ pub async fn statistics(
 
 /// `sys:change_code/5`: hot code upgrade does not apply to Rust, so every behaviour
 /// answers [`SysError::NotSupported`].
+///
+/// # Errors
+/// [`SysError::NoProcess`] for a dead or unknown target,
+/// [`SysError::Timeout`] if it did not answer in time (a process that is not a
+/// behaviour never answers), [`SysError::Exited`] if it exited before answering,
+/// and from a behaviour always [`SysError::NotSupported`].
+///
+/// # Cancel safety
+/// Not cancel safe, as any request: once polled, the request may have been
+/// delivered and acted upon. A dropped call removes its monitor and drops a
+/// late reply, so nothing is left in the caller's mailbox.
 pub async fn change_code(target: impl Address, timeout: Duration) -> Result<(), SysError> {
     done(target, timeout, Kind::ChangeCode).await
 }

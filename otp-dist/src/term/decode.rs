@@ -15,6 +15,7 @@ pub const MAX_UNCOMPRESSED: usize = 64 << 20;
 
 /// Why bytes are not a term.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// The input ends before the term does.
     #[error("the term ends early: {needed} more bytes needed at byte {at}")]
@@ -66,6 +67,9 @@ pub enum DecodeError {
 
 /// Decodes one term from `bytes` (starting with the version byte 131); the input
 /// must hold exactly one term.
+///
+/// # Errors
+/// A [`DecodeError`] for bytes that are not one External Term Format term.
 pub fn decode(bytes: &[u8]) -> Result<Term, DecodeError> {
     let (term, used) = decode_prefix(bytes)?;
     match bytes.len() - used {
@@ -77,6 +81,10 @@ pub fn decode(bytes: &[u8]) -> Result<Term, DecodeError> {
 /// Decodes the term at the start of `bytes` (version byte 131 first) and returns
 /// it with the number of bytes it took, for input where terms follow each other
 /// (a distribution frame's control message and payload).
+///
+/// # Errors
+/// A [`DecodeError`] for bytes that do not start with an External Term Format
+/// term.
 pub fn decode_prefix(bytes: &[u8]) -> Result<(Term, usize), DecodeError> {
     let mut r = Reader { bytes, pos: 0 };
     match r.u8()? {

@@ -25,11 +25,13 @@ mod big;
 mod decode;
 mod encode;
 mod order;
+pub mod typed;
 
 pub use atom::Atom;
 pub use big::BigInt;
 pub use decode::{DecodeError, MAX_DEPTH, MAX_UNCOMPRESSED, decode, decode_prefix};
 pub use encode::{encode, encode_into};
+pub use typed::{FromTermError, Problem, ToTermError, from_term, to_term};
 
 use std::fmt;
 

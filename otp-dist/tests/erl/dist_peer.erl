@@ -8,7 +8,8 @@
 -module(dist_peer).
 -behaviour(gen_server).
 -export([ping/1, echo/1, serve/1, pid_send/1, calls/1, sys_msgs/1, monitors/1,
-         links/1, unlink/1, noproc/1, big/1, idle/1, watch_print/1, visible/1]).
+         links/1, unlink/1, noproc/1, big/1, idle/1, watch_print/1, visible/1,
+         visible_long/1, typed/1]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, echo_loop/0]).
 
 report(Rust, What) ->
@@ -159,6 +160,47 @@ visible(Rust) ->
     monitor_node(Rust, true),
     R = receive {nodedown, Rust} -> nodedown after (2 * Tick * 1000 + 1000) -> up end,
     report(Rust, {lists:member(Rust, nodes()), R}).
+
+%% 16, in full: a visible node stays connected through global's sync for
+%% more than 60 s, and global keeps working meanwhile.
+visible_long(Rust) ->
+    pong = net_adm:ping(Rust),
+    monitor_node(Rust, true),
+    Self = self(),
+    spawn(fun() -> Self ! {synced, catch global:sync()} end),
+    Deadline = erlang:monotonic_time(millisecond) + 65000,
+    R = wait_nodedown(Rust, Deadline),
+    Sync = receive {synced, S} -> S after 0 -> not_returned end,
+    yes = global:register_name(dist_peer_probe, self()),
+    Names = lists:member(dist_peer_probe, global:registered_names()),
+    report(Rust, {lists:member(Rust, nodes()), R, Sync, Names}).
+
+wait_nodedown(Rust, Deadline) ->
+    Left = Deadline - erlang:monotonic_time(millisecond),
+    receive
+        {nodedown, Rust} -> nodedown
+    after max(Left, 0) -> up
+    end.
+
+%% Typed messages: `typed` on the Rust node decodes requests into Rust enums
+%% and structs and answers with typed replies; what does not decode is refused
+%% without harm.
+typed(Rust) ->
+    T = {typed, Rust},
+    R1 = gen_server:call(T, get_count),
+    gen_server:cast(T, {add, 5}),
+    T ! {add, 1},
+    R2 = gen_server:call(T, get_count),
+    R3 = gen_server:call(T, {double, 100000000000000000000}),
+    R4 = gen_server:call(T, {rename, <<"bob">>, undefined}),
+    R5 = gen_server:call(T, {rename, "alice", <<"bob">>}),
+    R6 = gen_server:call(T, {describe, #{x => 1, y => 2.5, tags => [red, blue]}}),
+    R7 = gen_server:call(T, {whoami_for, self()}),
+    R8 = gen_server:call(T, {add, <<"five">>}),
+    gen_server:cast(T, {nonsense, 1, 2, 3}),
+    T ! 42,
+    R9 = gen_server:call(T, get_count),
+    report(Rust, {R1, R2, R3, R4, R5, R6, R7 =:= {you_are, self()}, R8, R9}).
 
 %% For Rust-initiated scenarios: an echo process and a gen_server, then wait.
 serve(Rust) ->

@@ -163,6 +163,27 @@ fn erl_with(name: &str, epmd_port: u16, cookie: &str, eval: &str, stdout: Stdio)
     Os(child)
 }
 
+/// Starts an Elixir node `NAME@127.0.0.1` running `code` (Elixir), then
+/// staying up until the test kills it.
+pub fn elixir(name: &str, epmd_port: u16, cookie: &str, code: &str) -> Os {
+    let erl_flags = format!(
+        "-start_epmd false -kernel net_ticktime {}",
+        TICKTIME.as_secs()
+    );
+    let child = Command::new("elixir")
+        .args(["--name", &format!("{name}@127.0.0.1")])
+        .args(["--cookie", cookie])
+        .args(["--erl", &erl_flags])
+        .args(["-e", &format!("{code}\nProcess.sleep(:infinity)")])
+        .env("ERL_EPMD_PORT", epmd_port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("elixir is installed (apt-get install elixir)");
+    Os(child)
+}
+
 /// Starts a Rust node `NAME@127.0.0.1`.
 pub async fn node(name: &str, epmd_port: u16) -> Node {
     Node::builder(&format!("{name}@127.0.0.1"))

@@ -394,7 +394,7 @@ fn starts(actor: &Actor, vis: &Visibility) -> TokenStream {
                 ) -> impl ::std::future::Future<
                     Output = ::std::result::Result<
                         #root::actor::Started<#root::process::Subject<#msg_ty>>,
-                        #root::actor::StartError,
+                        #root::supervisor::StartError,
                     >,
                 > + ::std::marker::Send + 'static {
                     #root::supervisor::Child::start_child(self.builder(), name)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::*;
+use crate::actor;
 use crate::process::pid::Pid;
 use crate::supervisor::spec::test_spec;
 
@@ -216,7 +217,7 @@ fn a_significant_child_being_restarted_is_not_done() {
             spec("b", Restart::Transient, true),
         ],
     );
-    start_failed(&mut core, keys[0], StartError::InitTimeout);
+    start_failed(&mut core, keys[0], actor::StartError::InitTimeout.into());
     let decision = child_exited(&mut core, pids[1], ExitReason::Normal, Instant::now());
     assert_eq!(decision.outcome, Outcome::Continue);
 }
@@ -261,7 +262,7 @@ fn a_failed_restart_is_retried_through_the_mailbox_and_counts() {
         vec![test_spec("a")],
     );
     core.children.set(keys[0], Run::Stopped);
-    let decision = start_failed(&mut core, keys[0], StartError::InitTimeout);
+    let decision = start_failed(&mut core, keys[0], actor::StartError::InitTimeout.into());
     assert_eq!(decision.outcome, Outcome::TryAgain(keys[0]));
     assert!(matches!(decision.reports[0], Report::StartError { .. }));
     assert!(matches!(
@@ -277,7 +278,7 @@ fn a_failed_restart_is_retried_through_the_mailbox_and_counts() {
             start: vec![keys[0]]
         })
     );
-    start_failed(&mut core, keys[0], StartError::InitTimeout);
+    start_failed(&mut core, keys[0], actor::StartError::InitTimeout.into());
     let again = try_again(&mut core, keys[0], now);
     assert_eq!(again.outcome, Outcome::Shutdown(ExitReason::Shutdown));
 }
@@ -297,7 +298,7 @@ fn rest_for_one_retries_from_the_child_that_failed_to_start() {
     // a starts, b fails: the retry starts b and c, not a again.
     started(&mut core, keys[0], Some((Pid::next_local(), Arc::new(()))));
     assert_eq!(
-        start_failed(&mut core, keys[1], StartError::InitTimeout).outcome,
+        start_failed(&mut core, keys[1], actor::StartError::InitTimeout.into()).outcome,
         Outcome::TryAgain(keys[1])
     );
     let retry = try_again(&mut core, keys[1], now);
@@ -321,7 +322,7 @@ fn one_for_all_retries_everything() {
     child_exited(&mut core, pids[1], ExitReason::Killed, now);
     let a = Pid::next_local();
     started(&mut core, keys[0], Some((a, Arc::new(()))));
-    start_failed(&mut core, keys[1], StartError::InitTimeout);
+    start_failed(&mut core, keys[1], actor::StartError::InitTimeout.into());
     let retry = try_again(&mut core, keys[1], now);
     let Outcome::Restart(plan) = retry.outcome else {
         panic!("restart")
@@ -343,7 +344,7 @@ fn a_retry_for_a_child_stopped_or_deleted_meanwhile_does_nothing() {
         flags(Strategy::OneForOne, AutoShutdown::Never, 10),
         vec![test_spec("a"), test_spec("b")],
     );
-    start_failed(&mut core, keys[0], StartError::InitTimeout);
+    start_failed(&mut core, keys[0], actor::StartError::InitTimeout.into());
     forget(&mut core, keys[0]);
     assert_eq!(
         try_again(&mut core, keys[0], now).outcome,
