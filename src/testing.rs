@@ -18,10 +18,28 @@
 //!     testing::wait_down(worker).await;
 //! });
 //! ```
+//!
+//! A [`Probe`] stands in for a process the code under test talks to: it
+//! records what it gets, and the test takes the messages in order.
+//!
+//! ```
+//! use std::time::Duration;
+//! use otp::testing::{self, Probe};
+//!
+//! testing::run(Duration::from_secs(10), async {
+//!     let probe = Probe::<&'static str>::start().await;
+//!     let to_probe = probe.subject();
+//!     to_probe.send("one");
+//!     to_probe.send("two");
+//!     assert_eq!(probe.next().await, "one");
+//!     assert_eq!(probe.received().await, vec!["two"]);
+//! });
+//! ```
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
-use otp_core::process::{self, Down, Monitor, Pid, Selector, Subject};
+use otp_core::process::{self, Down, Monitor, Pid, Selector, SendError, Subject};
 
 /// How long [`receive`] and [`wait_down`] wait before failing the test.
 pub const WAIT: Duration = Duration::from_secs(5);
@@ -77,4 +95,144 @@ pub async fn down_of(monitor: Monitor) -> Down {
 /// Monitors `pid` and waits for its DOWN (at once with `NoProc` if it is dead).
 pub async fn wait_down(pid: Pid) -> Down {
     down_of(process::monitor(pid)).await
+}
+
+/// A process that records every message sent to its [`subject`](Probe::subject),
+/// so that a test can hand that subject to the code under test and then look at
+/// what arrived, in order. Dropping the probe ends its process normally;
+/// started from a process, it is also linked to it, so it never outlives the
+/// test (and a crash of the probe fails the test).
+pub struct Probe<M: Send + 'static> {
+    pid: Pid,
+    subject: Subject<M>,
+    queries: Subject<Query<M>>,
+}
+
+enum Query<M> {
+    /// The oldest message not yet taken, now or when it comes.
+    Next(Subject<M>),
+    /// Every message not yet taken.
+    All(Subject<Vec<M>>),
+    /// End the probe (a normal exit, which its link does not propagate).
+    Stop,
+}
+
+enum Event<M> {
+    Got(M),
+    Query(Query<M>),
+}
+
+impl<M: Send + 'static> Probe<M> {
+    /// Starts the probe's process.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: a start dropped half-way leaves the probe's process
+    /// running until its starter (if a process) exits.
+    pub async fn start() -> Probe<M> {
+        let (ready, started) = tokio::sync::oneshot::channel();
+        let body = async move {
+            let inbox = Subject::<M>::new();
+            let queries = Subject::<Query<M>>::new();
+            let selector = Selector::new()
+                .select_map(&inbox, Event::Got)
+                .select_map(&queries, Event::Query);
+            if ready.send((inbox, queries)).is_err() {
+                return;
+            }
+            let mut got = VecDeque::new();
+            let mut waiting = VecDeque::<Subject<M>>::new();
+            while let Ok(event) = selector.receive_forever().await {
+                match event {
+                    Event::Got(message) => deliver(&mut waiting, &mut got, message),
+                    Event::Query(Query::Next(reply)) => match got.pop_front() {
+                        // A caller that gave up leaves the message for the next.
+                        Some(message) => {
+                            if let Err(SendError(message)) = reply.try_send(message) {
+                                got.push_front(message);
+                            }
+                        }
+                        None => waiting.push_back(reply),
+                    },
+                    Event::Query(Query::All(reply)) => reply.send(got.drain(..).collect()),
+                    Event::Query(Query::Stop) => return,
+                }
+            }
+        };
+        let pid = match process::try_self_pid() {
+            Some(_) => process::spawn_link(body),
+            None => process::spawn(body),
+        };
+        let (subject, queries) = started.await.expect("the probe's process started");
+        Probe {
+            pid,
+            subject,
+            queries,
+        }
+    }
+
+    /// The subject to give to the code under test.
+    #[must_use]
+    pub fn subject(&self) -> Subject<M> {
+        self.subject.clone()
+    }
+
+    /// The probe's process.
+    #[must_use]
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    /// The oldest message the probe got and that was not taken yet, waiting for
+    /// one if need be; panics if none comes within [`WAIT`].
+    pub async fn next(&self) -> M {
+        self.next_within(WAIT).await
+    }
+
+    /// [`Probe::next`] with its own timeout.
+    pub async fn next_within(&self, timeout: Duration) -> M {
+        match process::call(&self.queries, timeout, Query::Next).await {
+            Ok(message) => message,
+            Err(error) => panic!("expected a message at the probe within {timeout:?}: {error}"),
+        }
+    }
+
+    /// Every message the probe got and that was not taken yet, oldest first
+    /// (empty if none); they count as taken.
+    pub async fn received(&self) -> Vec<M> {
+        match process::call(&self.queries, WAIT, Query::All).await {
+            Ok(messages) => messages,
+            Err(error) => panic!("the probe did not answer within {WAIT:?}: {error}"),
+        }
+    }
+}
+
+/// Gives `message` to the first caller still waiting for one, else keeps it.
+fn deliver<M: Send + 'static>(
+    waiting: &mut VecDeque<Subject<M>>,
+    got: &mut VecDeque<M>,
+    message: M,
+) {
+    let mut message = message;
+    while let Some(reply) = waiting.pop_front() {
+        match reply.try_send(message) {
+            Ok(()) => return,
+            Err(SendError(back)) => message = back,
+        }
+    }
+    got.push_back(message);
+}
+
+impl<M: Send + 'static> Drop for Probe<M> {
+    fn drop(&mut self) {
+        self.queries.send(Query::Stop);
+    }
+}
+
+impl<M: Send + 'static> std::fmt::Debug for Probe<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Probe").field("pid", &self.pid).finish()
+    }
 }
