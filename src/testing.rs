@@ -46,6 +46,10 @@ pub const WAIT: Duration = Duration::from_secs(5);
 
 /// Runs `body` as a process and returns its value; panics if the process exits
 /// without finishing (a panic inside it, a kill) or takes longer than `limit`.
+///
+/// # Cancel safety
+/// Cancel safe: the body runs in its own process, which a dropped wait leaves running
+/// to its end.
 pub async fn within<T: Send + 'static>(
     limit: Duration,
     body: impl Future<Output = T> + Send + 'static,
@@ -68,11 +72,18 @@ pub fn run<T: Send + 'static>(
 
 /// The next message on `subject` (ExUnit's `assert_receive`); panics if none
 /// comes within [`WAIT`]. Call it from the process that owns `subject`.
+///
+/// # Cancel safety
+/// Cancel safe: as [`process::receive`], a message is taken only by the poll that
+/// returns it.
 pub async fn receive<M: Send + 'static>(subject: &Subject<M>) -> M {
     receive_within(subject, WAIT).await
 }
 
 /// [`receive`] with its own timeout.
+///
+/// # Cancel safety
+/// Cancel safe: as [`receive`].
 pub async fn receive_within<M: Send + 'static>(subject: &Subject<M>, timeout: Duration) -> M {
     match process::receive(subject, timeout).await {
         Ok(message) => message,
@@ -81,6 +92,9 @@ pub async fn receive_within<M: Send + 'static>(subject: &Subject<M>, timeout: Du
 }
 
 /// The DOWN of `monitor`; panics if it does not come within [`WAIT`].
+///
+/// # Cancel safety
+/// Cancel safe: a DOWN is taken only by the poll that returns it.
 pub async fn down_of(monitor: Monitor) -> Down {
     match Selector::new()
         .select_monitor(monitor, |down| down)
@@ -93,6 +107,9 @@ pub async fn down_of(monitor: Monitor) -> Down {
 }
 
 /// Monitors `pid` and waits for its DOWN (at once with `NoProc` if it is dead).
+///
+/// # Cancel safety
+/// Cancel safe: as [`down_of`]; a dropped wait leaves its monitor in place.
 pub async fn wait_down(pid: Pid) -> Down {
     down_of(process::monitor(pid)).await
 }
@@ -187,11 +204,18 @@ impl<M: Send + 'static> Probe<M> {
 
     /// The oldest message the probe got and that was not taken yet, waiting for
     /// one if need be; panics if none comes within [`WAIT`].
+    ///
+    /// # Cancel safety
+    /// Cancel safe: a message that reaches an ask that was dropped stays
+    /// with the probe for the next ask.
     pub async fn next(&self) -> M {
         self.next_within(WAIT).await
     }
 
     /// [`Probe::next`] with its own timeout.
+    ///
+    /// # Cancel safety
+    /// As [`Probe::next`].
     pub async fn next_within(&self, timeout: Duration) -> M {
         match process::call(&self.queries, timeout, Query::Next).await {
             Ok(message) => message,
@@ -201,6 +225,9 @@ impl<M: Send + 'static> Probe<M> {
 
     /// Every message the probe got and that was not taken yet, oldest first
     /// (empty if none); they count as taken.
+    ///
+    /// # Cancel safety
+    /// Not cancel safe: messages taken by an ask that was dropped are lost.
     pub async fn received(&self) -> Vec<M> {
         match process::call(&self.queries, WAIT, Query::All).await {
             Ok(messages) => messages,
