@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::mailbox::ErasedMailbox;
-use super::table::ProcEntry;
+use super::table::{BEHAVIOUR, ProcEntry};
 
 pub(crate) struct Ctx {
     pub(crate) entry: Arc<ProcEntry>,
@@ -98,8 +98,6 @@ pub(crate) fn stopping() -> bool {
 static COUNTING: AtomicUsize = AtomicUsize::new(0);
 
 const COUNT: u64 = 1 << 63;
-/// In the same word: the process is a behaviour (it answers `sys` messages).
-pub(crate) const BEHAVIOUR: u64 = 1 << 62;
 const FLAGS: u64 = COUNT | BEHAVIOUR;
 
 /// Marks the calling process as a behaviour (an actor or a supervisor).

@@ -167,10 +167,14 @@ impl ProcEntry {
     }
 }
 
+/// A flag in [`ProcEntry::sends`], beside the count of sends: the process is
+/// a behaviour (it answers `sys` messages).
+pub(crate) const BEHAVIOUR: u64 = 1 << 62;
+
 impl ProcEntry {
     /// Whether the process is a behaviour (see `context::mark_behaviour`).
     pub(crate) fn is_behaviour(&self) -> bool {
-        self.sends.load(std::sync::atomic::Ordering::Relaxed) & super::context::BEHAVIOUR != 0
+        self.sends.load(std::sync::atomic::Ordering::Relaxed) & BEHAVIOUR != 0
     }
 }
 
