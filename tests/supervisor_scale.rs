@@ -9,9 +9,12 @@
 //! gone) and bounds the whole run with a generous timeout; the measured times
 //! and their ratio are printed (`--nocapture`), not asserted. `OTP_SCALE_N`
 //! sets the large count (default 20,000 to keep the debug suite short; the
-//! README gives figures for 100,000 in release).
+//! README gives figures for 100,000 in release). With `OTP_SCALE_TRACE=1`
+//! a `tracing` subscriber takes every event at debug level (formatted, then
+//! written to a sink), to measure what the supervisor's reports cost.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use otp::actor::{self, Next, Started};
@@ -117,12 +120,36 @@ async fn factory_round(n: usize) -> (Duration, Duration) {
     (started, stopped)
 }
 
+/// How many events the subscriber wrote (each ends with a newline).
+static WRITTEN: AtomicUsize = AtomicUsize::new(0);
+
+/// A writer that throws the formatted events away, counting them.
+struct Counted;
+
+impl std::io::Write for Counted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let lines = buf.iter().filter(|b| **b == b'\n').count();
+        WRITTEN.fetch_add(lines, Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn ratio(small: Duration, large: Duration) -> f64 {
     large.as_secs_f64() / small.as_secs_f64().max(1e-9)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_children_under_one_supervisor_start_and_stop_near_linearly() {
+    if std::env::var_os("OTP_SCALE_TRACE").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(|| Counted)
+            .try_init();
+        println!("with a tracing subscriber at debug level");
+    }
     within(LIMIT, async {
         let n = large();
         let small = (n / 100).max(10);
@@ -137,6 +164,9 @@ async fn many_children_under_one_supervisor_start_and_stop_near_linearly() {
         );
         let (s1, t1) = factory_round(small).await;
         let (s2, t2) = factory_round(n).await;
+        if std::env::var_os("OTP_SCALE_TRACE").is_some() {
+            println!("events written: {}", WRITTEN.load(Ordering::Relaxed));
+        }
         println!(
             "factory: {small} children start {s1:?} stop {t1:?}; {n} children start {s2:?} \
              stop {t2:?}; ratio start {:.0} stop {:.0} (linear: {})",
