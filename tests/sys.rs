@@ -129,11 +129,18 @@ async fn log_trace_and_statistics() {
     .await;
 }
 
+/// sys_SUITE `stats`: after one call, `{messages_in, 1}` and
+/// `{messages_out, 1}` (gen_server's reply is an `out` event, sys.erl's
+/// `stat/2` counts it). A handler's other sends are no out events (`Pid ! Msg`
+/// in a callback is not), nor are the answers to system messages.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn statistics_count_messages_out() {
+async fn statistics_count_replies_as_messages_out() {
     within(LIMIT, async {
+        let seen = Subject::<u32>::new();
+        let to_seen = seen.clone();
         let echo = actor::new(())
-            .on_message(|(), reply: Subject<u32>| {
+            .on_message(move |(), reply: Subject<u32>| {
+                to_seen.send(7);
                 reply.send(1);
                 Next::Continue(())
             })
@@ -143,14 +150,67 @@ async fn statistics_count_messages_out() {
         sys::statistics(echo.pid, WAIT, StatisticsFlag::On)
             .await
             .unwrap();
-        for _ in 0..5 {
+        process::call(&echo.data, WAIT, |r| r).await.unwrap();
+        let stats = sys::statistics(echo.pid, WAIT, StatisticsFlag::Get)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((stats.messages_in, stats.messages_out), (1, 1));
+        for _ in 0..4 {
             process::call(&echo.data, WAIT, |r| r).await.unwrap();
+            // System messages and their answers count neither way.
+            sys::get_status(echo.pid, WAIT).await.unwrap();
+        }
+        for _ in 0..5 {
+            assert_eq!(process::receive(&seen, WAIT).await, Ok(7));
         }
         let stats = sys::statistics(echo.pid, WAIT, StatisticsFlag::Get)
             .await
             .unwrap()
             .unwrap();
         assert_eq!((stats.messages_in, stats.messages_out), (5, 5));
+    })
+    .await;
+}
+
+/// sys_SUITE `log`/`trace`: a call shows as `got call {req,44} from ...` then
+/// `sent {ok,-44} to ...`; here the in event, the out event naming the caller,
+/// then the new state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_shows_the_reply_to_a_call_as_an_out_event() {
+    within(LIMIT, async {
+        let doubler = actor::new(0u32)
+            .on_message(|n, (x, reply): (u32, Subject<u64>)| {
+                reply.send(u64::from(x) * 2);
+                Next::Continue(n + 1)
+            })
+            .debug_state()
+            .start()
+            .await
+            .unwrap();
+        sys::log(doubler.pid, WAIT, LogFlag::On(10)).await.unwrap();
+        sys::trace(doubler.pid, WAIT, true).await.unwrap();
+        assert_eq!(
+            process::call(&doubler.data, WAIT, |r| (21, r)).await,
+            Ok(42)
+        );
+        let events = sys::log(doubler.pid, WAIT, LogFlag::Get).await.unwrap();
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert!(matches!(&events[0], Event::In(_)), "{events:?}");
+        assert_eq!(
+            events[1],
+            Event::Out {
+                message: "u64".into(),
+                to: process::self_pid()
+            }
+        );
+        assert_eq!(events[2], Event::State("1".into()));
+        // Switched off, nothing more is recorded.
+        sys::trace(doubler.pid, WAIT, false).await.unwrap();
+        sys::log(doubler.pid, WAIT, LogFlag::Off).await.unwrap();
+        assert_eq!(process::call(&doubler.data, WAIT, |r| (1, r)).await, Ok(2));
+        sys::log(doubler.pid, WAIT, LogFlag::On(10)).await.unwrap();
+        assert_eq!(sys::log(doubler.pid, WAIT, LogFlag::Get).await, Ok(vec![]));
     })
     .await;
 }

@@ -126,6 +126,9 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
                         selector = actor.complete(new_selector.map(Incoming::Message));
                     }
                     Ok(Next::Stop(last_state, reason)) => {
+                        if actor.debug.active() {
+                            actor.debug.replies_sent();
+                        }
                         return Box::pin(actor.stop(last_state, reason, &last)).await;
                     }
                     // A panic, or `process::exit(reason)` (gen_server catches
@@ -144,6 +147,7 @@ pub(crate) async fn run<S: Send + 'static, M: Send + 'static>(running: Box<Runni
                     }
                 }
                 if actor.debug.active() {
+                    actor.debug.replies_sent();
                     let describe = actor.describe_state;
                     actor
                         .debug

@@ -70,7 +70,9 @@ impl<T> Channel<T> {
             }
             return Poll::Pending;
         }
-        shrink(into);
+        if into.capacity() > KEEP {
+            *into = VecDeque::new();
+        }
         std::mem::swap(&mut queue.items, into);
         Poll::Ready(())
     }
@@ -79,7 +81,9 @@ impl<T> Channel<T> {
     pub(crate) fn take_now(&self, into: &mut VecDeque<T>) {
         let mut queue = self.queue.lock();
         if into.is_empty() {
-            shrink(into);
+            if into.capacity() > KEEP {
+                *into = VecDeque::new();
+            }
             std::mem::swap(&mut queue.items, into);
         } else {
             into.append(&mut queue.items);
@@ -101,9 +105,42 @@ impl<T> Channel<T> {
     }
 }
 
-/// Gives back the memory of an empty buffer that once held a backlog.
+/// Gives back the memory of a buffer that once held a backlog: all of it when
+/// the buffer is empty, else down to twice what it holds once it holds less
+/// than a quarter of its capacity. Amortised: a shrink copies fewer items than
+/// were taken out since the buffer last grew or shrank, and a buffer of at
+/// most [`KEEP`] items is left alone.
+#[inline]
 pub(crate) fn shrink<T>(buffer: &mut VecDeque<T>) {
-    if buffer.is_empty() && buffer.capacity() > KEEP {
+    let capacity = buffer.capacity();
+    if capacity > KEEP && buffer.len() < capacity / 4 {
+        shrink_cold(buffer);
+    }
+}
+
+#[cold]
+fn shrink_cold<T>(buffer: &mut VecDeque<T>) {
+    if buffer.is_empty() {
         *buffer = VecDeque::new();
+    } else {
+        buffer.shrink_to((buffer.len() * 2).max(KEEP));
+    }
+}
+
+/// [`shrink`] for a map (the save queue's index of keys).
+pub(crate) fn shrink_map<K: Eq + std::hash::Hash, V, S: std::hash::BuildHasher>(
+    map: &mut std::collections::HashMap<K, V, S>,
+) {
+    let capacity = map.capacity();
+    if capacity > KEEP && map.len() < capacity / 4 {
+        map.shrink_to((map.len() * 2).max(KEEP));
+    }
+}
+
+impl<T> Channel<T> {
+    /// The capacity of the queue senders fill, for tests of memory given back.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.queue.lock().items.capacity()
     }
 }

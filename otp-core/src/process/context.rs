@@ -18,6 +18,9 @@ pub(crate) struct Ctx {
     /// The multi-thread runtime that processes spawned from here run on (also
     /// for a process on its own blocking thread).
     pub(crate) handle: tokio::runtime::Handle,
+    /// The replies sent while `sys` trace, log or statistics are on
+    /// ([`record_replies`]); `None` (no allocation) otherwise.
+    pub(crate) replies: RefCell<Option<Vec<Out>>>,
 }
 
 thread_local! {
@@ -93,56 +96,84 @@ pub(crate) fn stopping() -> bool {
     with(|ctx| ctx.entry.stop.thrown()).unwrap_or(false)
 }
 
-/// How many processes count their sends for `sys` statistics. While none does, a
-/// send pays one relaxed load for it.
-static COUNTING: AtomicUsize = AtomicUsize::new(0);
+/// How many processes record the replies they send, for `sys` (trace, log,
+/// statistics). While none does, a reply pays one relaxed load for it and any
+/// other send nothing.
+static RECORDING: AtomicUsize = AtomicUsize::new(0);
 
-const COUNT: u64 = 1 << 63;
-const FLAGS: u64 = COUNT | BEHAVIOUR;
+/// A reply the calling process sent to a call while it recorded them: gen_server's
+/// `{out, Reply, To, State}` debug event, the reply described by its type's name
+/// (a reply type need not be `Debug`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Out {
+    pub(crate) message: &'static str,
+    pub(crate) to: super::Pid,
+}
 
 /// Marks the calling process as a behaviour (an actor or a supervisor).
 pub(crate) fn mark_behaviour() {
     with(|ctx| ctx.entry.sends.fetch_or(BEHAVIOUR, Ordering::Relaxed));
 }
 
-/// Counts a send by the calling process, if it counts its sends.
-pub(crate) fn note_send() {
-    crate::observe::hooks::message_sent();
-    if COUNTING.load(Ordering::Relaxed) == 0 {
+/// Records a reply of type `M` to `to` sent by the calling process, if it
+/// records them (see [`record_replies`]).
+#[inline]
+pub(crate) fn note_reply<M>(to: super::Pid) {
+    if RECORDING.load(Ordering::Relaxed) == 0 {
         return;
     }
     with(|ctx| {
-        if ctx.entry.sends.load(Ordering::Relaxed) & COUNT != 0 {
-            ctx.entry.sends.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut replies) = ctx.replies.try_borrow_mut() {
+            if let Some(replies) = replies.as_mut() {
+                replies.push(Out {
+                    message: std::any::type_name::<M>(),
+                    to,
+                });
+            }
         }
     });
 }
 
-/// Starts counting the calling process's sends; returns the count so far.
-pub(crate) fn start_counting_sends() -> u64 {
+/// Starts (`true`) or stops recording the replies the calling process sends;
+/// what was recorded and not taken is dropped when it stops.
+pub(crate) fn record_replies(on: bool) {
     with(|ctx| {
-        let before = ctx.entry.sends.fetch_or(COUNT, Ordering::Relaxed);
-        if before & COUNT == 0 {
-            COUNTING.fetch_add(1, Ordering::Relaxed);
+        let mut replies = ctx.replies.borrow_mut();
+        match (on, replies.is_some()) {
+            (true, false) => {
+                *replies = Some(Vec::new());
+                RECORDING.fetch_add(1, Ordering::Relaxed);
+            }
+            (false, true) => {
+                *replies = None;
+                RECORDING.fetch_sub(1, Ordering::Relaxed);
+            }
+            _ => {}
         }
-        before & !FLAGS
+    });
+}
+
+/// The replies recorded since the last call, oldest first, handed to `each`.
+pub(crate) fn take_replies(mut each: impl FnMut(Out)) {
+    let taken = with(|ctx| {
+        let mut replies = ctx.replies.borrow_mut();
+        replies
+            .as_mut()
+            .filter(|replies| !replies.is_empty())
+            .map(|replies| std::mem::replace(replies, Vec::with_capacity(1)))
     })
-    .unwrap_or(0)
+    .flatten();
+    for out in taken.into_iter().flatten() {
+        each(out);
+    }
 }
 
-/// Stops counting the calling process's sends.
-pub(crate) fn stop_counting_sends() {
-    with(|ctx| {
-        let before = ctx.entry.sends.fetch_and(!COUNT, Ordering::Relaxed);
-        if before & COUNT != 0 {
-            COUNTING.fetch_sub(1, Ordering::Relaxed);
+impl Drop for Ctx {
+    fn drop(&mut self) {
+        if self.replies.get_mut().is_some() {
+            RECORDING.fetch_sub(1, Ordering::Relaxed);
         }
-    });
-}
-
-/// Sends counted for the calling process.
-pub(crate) fn sends_counted() -> u64 {
-    with(|ctx| ctx.entry.sends.load(Ordering::Relaxed) & !FLAGS).unwrap_or(0)
+    }
 }
 
 /// Removes every envelope that `wants` accept from the calling process's

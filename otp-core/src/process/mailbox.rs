@@ -186,6 +186,9 @@ impl<M> Saved<M> {
         let (_, envelope) = queue.pop_front()?;
         if queue.is_empty() {
             self.queues.remove(&key);
+            channel::shrink_map(&mut self.queues);
+        } else {
+            channel::shrink(queue);
         }
         self.len -= 1;
         Some(envelope)
@@ -201,6 +204,7 @@ impl<M> Saved<M> {
                 true
             }
         });
+        channel::shrink_map(&mut self.queues);
         self.len = self.queues.values().map(VecDeque::len).sum();
     }
 }
@@ -278,10 +282,11 @@ impl<M: Send + 'static> ErasedMailbox for Mailbox<M> {
         }
         loop {
             let Some(envelope) = self.inbox.pop_front() else {
-                channel::shrink(&mut self.inbox);
                 ready!(self.channel.poll_take(cx, &mut self.inbox));
                 continue;
             };
+            // A backlog taken at once gives its memory back as it is handled.
+            channel::shrink(&mut self.inbox);
             if let Some(index) = wanted_by(wants, &envelope.key(), primary) {
                 return Poll::Ready(self.taken(index, envelope));
             }
@@ -362,5 +367,143 @@ impl<M: Send + 'static> Sink for Channel<Envelope<M>> {
 
     fn as_any(&self) -> &(dyn Any + Send + Sync) {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Issue 14: a drained mailbox gives its memory back, and a closed one
+    //! (its process is dead) holds none whatever senders remain.
+
+    use super::*;
+    use std::task::Waker;
+
+    const MANY: usize = 100_000;
+
+    fn take(mailbox: &mut Mailbox<u32>, wants: &[Want]) -> Taken {
+        let cx = Context::from_waker(Waker::noop());
+        match mailbox.poll_take(&cx, wants) {
+            Poll::Ready((_, taken)) => taken,
+            Poll::Pending => panic!("nothing to take"),
+        }
+    }
+
+    fn primary() -> Want {
+        Want::Primary(TypeId::of::<u32>())
+    }
+
+    fn tagged(tag: u64) -> Envelope<u32> {
+        Envelope::Other(Other::Tagged(tag, Box::new(()), "()"))
+    }
+
+    fn saved_capacity(mailbox: &Mailbox<u32>) -> (usize, usize) {
+        mailbox.saved.as_ref().map_or((0, 0), |saved| {
+            (
+                saved.queues.capacity(),
+                saved
+                    .queues
+                    .values()
+                    .map(VecDeque::capacity)
+                    .max()
+                    .unwrap_or(0),
+            )
+        })
+    }
+
+    #[test]
+    fn a_drained_backlog_gives_its_memory_back() {
+        let channel = Arc::new(Channel::new());
+        let mut mailbox = Mailbox::new(channel.clone());
+        for n in 0..MANY {
+            assert!(channel.send(Envelope::Primary(n as u32)).is_ok());
+        }
+        assert!(channel.capacity() >= MANY);
+        // Half handled: the batch taken at once shrinks as it is handled.
+        for _ in 0..MANY - 10 {
+            assert!(matches!(take(&mut mailbox, &[primary()]), Taken::Primary));
+        }
+        assert!(
+            mailbox.inbox.capacity() <= 64,
+            "{}",
+            mailbox.inbox.capacity()
+        );
+        assert!(channel.capacity() <= 64, "{}", channel.capacity());
+        for _ in 0..10 {
+            assert!(matches!(take(&mut mailbox, &[primary()]), Taken::Primary));
+        }
+        assert!(mailbox.inbox.capacity() <= 64);
+        // The next batch finds small buffers on both sides.
+        assert!(channel.send(Envelope::Primary(1)).is_ok());
+        assert!(matches!(take(&mut mailbox, &[primary()]), Taken::Primary));
+        assert!(channel.capacity() <= 64 && mailbox.inbox.capacity() <= 64);
+    }
+
+    #[test]
+    fn a_drained_save_queue_gives_its_memory_back() {
+        let channel = Arc::new(Channel::new());
+        let mut mailbox = Mailbox::new(channel.clone());
+        // Many messages of one key and many keys, saved while a receive looks
+        // for the primary message behind them.
+        for n in 0..MANY as u64 {
+            assert!(channel.send(tagged(1)).is_ok());
+            assert!(channel.send(tagged(1_000 + n)).is_ok());
+        }
+        assert!(channel.send(Envelope::Primary(7)).is_ok());
+        assert!(matches!(take(&mut mailbox, &[primary()]), Taken::Primary));
+        let (keys, longest) = saved_capacity(&mailbox);
+        assert!(keys > MANY && longest >= MANY, "{keys} {longest}");
+        // All but one message of key 1 taken, and all but one of the others.
+        for _ in 0..MANY - 1 {
+            assert!(matches!(
+                take(&mut mailbox, &[Want::Tagged(1)]),
+                Taken::Other(_)
+            ));
+        }
+        for n in 1..MANY as u64 {
+            assert!(matches!(
+                take(&mut mailbox, &[Want::Tagged(1_000 + n)]),
+                Taken::Other(_)
+            ));
+        }
+        assert_eq!(mailbox.saved.as_ref().map(|s| s.len), Some(2));
+        let (keys, longest) = saved_capacity(&mailbox);
+        assert!(keys <= 128 && longest <= 64, "{keys} {longest}");
+        // Emptied, the save queue is gone.
+        assert!(matches!(
+            take(&mut mailbox, &[Want::Anything]),
+            Taken::Other(_)
+        ));
+        assert!(matches!(
+            take(&mut mailbox, &[Want::Anything]),
+            Taken::Other(_)
+        ));
+        assert!(mailbox.saved.is_none());
+    }
+
+    #[test]
+    fn a_closed_mailbox_holds_nothing_whatever_senders_remain() {
+        let channel = Arc::new(Channel::new());
+        let sender = channel.clone();
+        let mut mailbox = Mailbox::new(channel);
+        for n in 0..MANY {
+            assert!(sender.send(Envelope::Primary(n as u32)).is_ok());
+            assert!(sender.send(tagged(n as u64)).is_ok());
+        }
+        // Some taken into the inbox and the save queue, the rest still queued.
+        assert!(matches!(
+            take(&mut mailbox, &[Want::Tagged(MANY as u64 / 2)]),
+            Taken::Other(_)
+        ));
+        for n in 0..MANY {
+            assert!(sender.send(Envelope::Primary(n as u32)).is_ok());
+        }
+        let queued = mailbox.close();
+        drop(queued);
+        drop(mailbox);
+        // The sender's handle keeps only the empty, closed channel.
+        assert_eq!(sender.capacity(), 0);
+        assert_eq!(sender.len(), 0);
+        assert!(sender.send(Envelope::Primary(1)).is_err());
+        assert_eq!(sender.capacity(), 0);
     }
 }

@@ -106,9 +106,7 @@ mod wait;
 
 pub(crate) use call::call_with;
 pub use call::{CallError, call, call_blocking, call_forever};
-pub(crate) use context::{
-    mark_behaviour, sends_counted, start_counting_sends, stop_counting_sends,
-};
+pub(crate) use context::{mark_behaviour, record_replies, take_replies};
 pub(crate) use drive::Exit;
 pub use exit::{Down, ExitMessage, ExitReason, Monitor, PanicReason};
 pub use info::{ProcessInfo, info, list, self_pid, try_self_pid};

@@ -215,6 +215,7 @@ impl Builder {
             entry,
             mailbox: RefCell::new(Box::new(Mailbox::new(channel))),
             handle: handle.clone(),
+            replies: RefCell::new(None),
         };
         let task = Drive::new(ctx, future);
         if self.blocking {

@@ -127,7 +127,7 @@ impl<M: Send + 'static> Subject<M> {
     /// [`SendError`] with the message, given back, if the owner is gone (or nobody
     /// holds the name).
     pub fn try_send(&self, message: M) -> Result<(), SendError<M>> {
-        context::note_send();
+        crate::observe::hooks::message_sent();
         match &self.route {
             Route::Primary(channel) => send_primary(channel, message),
             Route::Tagged { tag, sink } => send_tagged(&**sink, *tag, message),
@@ -135,7 +135,22 @@ impl<M: Send + 'static> Subject<M> {
                 Some(holder) => Subject::to_holder(&holder, name, message),
                 None => Err(SendError(message)),
             },
-            Route::Reply { slot, .. } => slot.put(message).map_err(SendError),
+            Route::Reply { slot, .. } => {
+                context::note_reply::<M>(self.owner);
+                slot.put(message).map_err(SendError)
+            }
+        }
+    }
+
+    /// Sends `message` without recording it as a reply for `sys` (the answer
+    /// to a system message is no debug event in Erlang either).
+    pub(crate) fn send_unrecorded(&self, message: M) {
+        match &self.route {
+            Route::Reply { slot, .. } => {
+                crate::observe::hooks::message_sent();
+                let _ = slot.put(message);
+            }
+            _ => self.send(message),
         }
     }
 

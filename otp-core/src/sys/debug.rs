@@ -5,9 +5,18 @@
 //! goes back to the caller; a `terminate` request comes back as
 //! [`Handled::Terminate`] for the loop to run its terminate hook and exit. Between
 //! messages the loop asks [`Debug::suspended`] to know whether to take only system
-//! messages, and reports events with [`Debug::message_in`] and
-//! [`Debug::state_changed`] when [`Debug::active`] says anyone listens, so that an
-//! untraced behaviour pays one branch per message.
+//! messages, and reports events with [`Debug::message_in`],
+//! [`Debug::replies_sent`] and [`Debug::state_changed`] when [`Debug::active`]
+//! says anyone listens, so that an untraced behaviour pays one branch per
+//! message.
+//!
+//! Outgoing events follow gen_server: a reply to a call is `{out, Reply, To,
+//! State}`, counted by `sys:statistics` as a message out (sys.erl's `stat/2`;
+//! sys_SUITE `stats` expects `{messages_out, 1}` after one call). Other sends
+//! of a handler (`Pid ! Msg` in Erlang) are no debug events, nor are the
+//! answers to system messages. While trace, log or statistics are on, the
+//! process records the replies it sends ([`process::record_replies`]) and the
+//! loop takes them after each message.
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -36,9 +45,7 @@ pub(crate) struct Debug {
 struct Counters {
     start_time: SystemTime,
     messages_in: u64,
-    /// Sends counted before collection started, the reply to `On` included.
-    sent_before: u64,
-    fresh: bool,
+    messages_out: u64,
 }
 
 impl Debug {
@@ -71,6 +78,27 @@ impl Debug {
         }
     }
 
+    /// Takes the replies the behaviour sent while handling a message: out
+    /// events, and messages out for statistics.
+    pub(crate) fn replies_sent(&mut self) {
+        process::take_replies(|out| {
+            if let Some(counters) = &mut self.statistics {
+                counters.messages_out += 1;
+            }
+            if self.trace || self.log.is_some() {
+                self.event(Event::Out {
+                    message: out.message.to_string(),
+                    to: out.to,
+                });
+            }
+        });
+    }
+
+    /// Records replies exactly while someone listens.
+    fn listen(&self) {
+        process::record_replies(self.active());
+    }
+
     pub(crate) fn state_changed(&mut self, describe: impl FnOnce() -> String) {
         if self.trace || self.log.is_some() {
             self.event(Event::State(describe()));
@@ -86,6 +114,9 @@ impl Debug {
                 }
                 Event::State(state) => {
                     crate::log::requested!(target: "otp::sys", pid = ?pid, "{pid:?} new state {state}")
+                }
+                Event::Out { message, to } => {
+                    crate::log::requested!(target: "otp::sys", pid = ?pid, "{pid:?} sent {message} to {to}")
                 }
             }
         }
@@ -147,21 +178,24 @@ impl Debug {
             Kind::Terminate(reason) => return Handled::Terminate(reason),
             Kind::Trace(on) => {
                 self.trace = on;
+                self.listen();
                 Reply::Done
             }
-            Kind::Log(flag) => Reply::Events(self.log(flag)),
-            Kind::Statistics(flag) => Reply::Statistics(self.statistics(flag)),
+            Kind::Log(flag) => {
+                let events = self.log(flag);
+                self.listen();
+                Reply::Events(events)
+            }
+            Kind::Statistics(flag) => {
+                let statistics = self.statistics(flag);
+                self.listen();
+                Reply::Statistics(statistics)
+            }
             Kind::ChangeCode => Reply::Error(SysError::NotSupported(
                 "change_code: Rust code cannot be upgraded in place",
             )),
         };
-        reply.send(answer);
-        if let Some(counters) = &mut self.statistics {
-            if counters.fresh {
-                counters.fresh = false;
-                counters.sent_before = crate::process::sends_counted();
-            }
-        }
+        reply.send_unrecorded(answer);
         Handled::Continue
     }
 
@@ -208,16 +242,13 @@ impl Debug {
                     self.statistics = Some(Counters {
                         start_time: SystemTime::now(),
                         messages_in: 0,
-                        sent_before: crate::process::start_counting_sends(),
-                        fresh: true,
+                        messages_out: 0,
                     });
                 }
                 None
             }
             StatisticsFlag::Off => {
-                if self.statistics.take().is_some() {
-                    crate::process::stop_counting_sends();
-                }
+                self.statistics = None;
                 None
             }
             StatisticsFlag::Get => self.statistics.as_ref().map(|counters| {
@@ -226,7 +257,7 @@ impl Debug {
                     start_time: counters.start_time,
                     current_time: SystemTime::now(),
                     messages_in: counters.messages_in,
-                    messages_out: crate::process::sends_counted() - counters.sent_before,
+                    messages_out: counters.messages_out,
                     message_queue_len: process::info(pid).map_or(0, |i| i.message_queue_len),
                 }
             }),
@@ -250,8 +281,8 @@ fn guarded<T>(callback: impl FnOnce() -> T) -> Result<T, SysError> {
 
 impl Drop for Debug {
     fn drop(&mut self) {
-        if self.statistics.is_some() {
-            crate::process::stop_counting_sends();
+        if self.active() {
+            process::record_replies(false);
         }
     }
 }

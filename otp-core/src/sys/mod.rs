@@ -155,7 +155,10 @@ pub struct Statistics {
     pub current_time: SystemTime,
     /// Messages handled since then (system messages not counted).
     pub messages_in: u64,
-    /// Messages sent by the behaviour since then (replies included).
+    /// Replies the behaviour sent to calls since then, gen_server's `out`
+    /// events (sys.erl's `stat/2`). Other sends of its handlers are not
+    /// counted, as `Pid ! Msg` in a gen_server callback is not, nor are the
+    /// answers to system messages.
     pub messages_out: u64,
     /// Messages waiting in its mailbox now.
     pub message_queue_len: usize,
@@ -169,6 +172,15 @@ pub enum Event {
     In(String),
     /// The state after handling a message.
     State(String),
+    /// A reply sent to a call (gen_server's `{out, Reply, To, State}`): the
+    /// reply described by its type's name (a reply need not be `Debug`), and
+    /// the caller.
+    Out {
+        /// The reply's type name.
+        message: String,
+        /// The process the reply went to.
+        to: crate::process::Pid,
+    },
 }
 
 /// What to do with the event log (`sys:log/3`'s flag).
@@ -403,8 +415,8 @@ pub async fn terminate(
     }
 }
 
-/// Switches tracing on or off (`sys:trace/3`): each message in and each new state
-/// is written through `tracing` at info level, target `otp::sys`.
+/// Switches tracing on or off (`sys:trace/3`): each message in, each reply
+/// sent to a call (gen_server's `sent Reply to To`) and each new state is written through `tracing` at info level, target `otp::sys`.
 ///
 /// # Errors
 /// [`SysError::NoProcess`] for a dead or unknown target,
