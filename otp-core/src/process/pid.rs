@@ -28,6 +28,16 @@ impl Pid {
         }
     }
 
+    /// The pid of a process on another node, for a distribution layer (see
+    /// [`remote`](super::remote)): `node` is the index it gives that node
+    /// (never `0`, which is this node), `id` and `creation` what the node's
+    /// own pids carry. `None` for node `0`: local pids are only made by
+    /// spawning.
+    #[must_use]
+    pub fn remote(node: u32, id: u64, creation: u32) -> Option<Pid> {
+        (node != 0).then_some(Pid { node, id, creation })
+    }
+
     /// The node index: `0` for this node.
     #[must_use]
     pub fn node(&self) -> u32 {
