@@ -40,6 +40,7 @@ pub mod flags;
 pub mod handshake;
 mod node;
 pub mod reason;
+mod remote;
 mod route;
 pub mod term;
 
