@@ -4,20 +4,20 @@
 //!
 //! Links between local and remote processes are recorded on the local process
 //! itself (its link set holds the remote pid, see `otp_core::process::remote`)
-//! and, for `noconnection` when the connection ends, here as pairs. Monitors
-//! that other nodes hold on local processes are kept by small helper
-//! processes: a *watcher* monitors the local process for a remote monitor and
-//! sends `MONITOR_P_EXIT` when it exits.
+//! and, for `noconnection` when the connection ends, here as pairs. A monitor
+//! that another node holds on a local process is a `remote::watch` on it, kept
+//! here by reference: no process of its own; when the process exits it sends
+//! `MONITOR_P_EXIT`, after the EXITs of its links.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use otp_core::process::{self, Builder, Pid, Selector};
+use otp_core::process::{self, Pid};
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, mpsc};
 
 use crate::control::{Control, Target};
 use crate::handshake::Peer;
@@ -29,7 +29,7 @@ use crate::term::{Atom, ExternalPid, ExternalRef, Term};
 struct State {
     /// Links across this connection: (local pid, remote pid).
     links: HashSet<(Pid, Pid)>,
-    watchers: HashMap<ExternalRef, oneshot::Sender<()>>,
+    watchers: HashMap<ExternalRef, otp_core::process::remote::Watch>,
     closed: bool,
 }
 
@@ -213,7 +213,9 @@ fn teardown(node: &WeakNode, conn: &Arc<Conn>) {
             true,
         );
     }
-    drop(watchers);
+    for (_, watch) in watchers {
+        otp_core::process::remote::unwatch(watch);
+    }
     if let Some(node) = node.upgrade() {
         node.connection_lost(conn);
     }
@@ -252,8 +254,9 @@ fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
             }
         }
         Control::DemonitorP { reference, .. } => {
-            if let Some(cancel) = conn.state.lock().watchers.remove(&reference) {
-                let _ = cancel.send(());
+            let watch = conn.state.lock().watchers.remove(&reference);
+            if let Some(watch) = watch {
+                otp_core::process::remote::unwatch(watch);
             }
         }
         Control::MonitorPExit {
@@ -376,33 +379,37 @@ fn watch(
     watcher: ExternalPid,
     reference: ExternalRef,
 ) {
-    let (cancel, cancelled) = oneshot::channel();
-    {
-        let mut state = conn.state.lock();
-        if state.closed {
-            return;
-        }
-        state.watchers.insert(reference.clone(), cancel);
-    }
-    let conn = conn.clone();
     let _ = node;
-    // Monitoring from its first instant: a stop the target handles right
-    // after this control message is seen (signal order, as in Erlang).
-    Builder::new().monitoring(pid).spawn(async move {
-        let down = Selector::new().select_monitors(|down| down);
-        tokio::select! {
-            down = down.receive_forever() => {
-                if let Ok(down) = down {
-                    conn.state.lock().watchers.remove(&reference);
-                    conn.send(&Control::MonitorPExit {
-                        target,
-                        watcher,
-                        reference,
-                        reason: reason::to_term(&down.reason),
-                    });
-                }
-            }
-            _ = cancelled => {}
-        }
+    let weak = Arc::downgrade(conn);
+    let (r, t, w) = (reference.clone(), target.clone(), watcher.clone());
+    // Set before the next control message is handled: a stop the target
+    // handles after this one is seen (signal order, as in Erlang).
+    let watch = otp_core::process::remote::watch(pid, move |reason| {
+        let Some(conn) = weak.upgrade() else { return };
+        conn.state.lock().watchers.remove(&r);
+        conn.send(&Control::MonitorPExit {
+            target: t,
+            watcher: w,
+            reference: r,
+            reason: reason::to_term(&reason),
+        });
     });
+    let Some(watch) = watch else {
+        return conn.send(&Control::MonitorPExit {
+            target,
+            watcher,
+            reference,
+            reason: Term::atom("noproc"),
+        });
+    };
+    let closed = {
+        let mut state = conn.state.lock();
+        if !state.closed {
+            state.watchers.insert(reference, watch);
+        }
+        state.closed
+    };
+    if closed {
+        otp_core::process::remote::unwatch(watch);
+    }
 }

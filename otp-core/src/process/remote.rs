@@ -218,6 +218,56 @@ pub fn down(owner: Pid, monitor: Monitor, reason: ExitReason) -> bool {
     entry.sink.send_other(Other::Down(down)).is_ok()
 }
 
+/// A monitor that a process of another node holds on a local process, made
+/// with [`watch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Watch {
+    pid: Pid,
+    reference: u64,
+}
+
+impl Watch {
+    /// The watched local process.
+    #[must_use]
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+}
+
+/// What a [`Watch`] runs when its process exits.
+type OnDownFn = Box<dyn FnOnce(ExitReason) + Send>;
+
+struct OnDown(parking_lot::Mutex<Option<OnDownFn>>);
+
+impl table::Notify for OnDown {
+    fn down(&self, down: Down) {
+        if let Some(on_down) = self.0.lock().take() {
+            on_down(down.reason);
+        }
+    }
+}
+
+/// Watches local process `pid` for a remote monitor (a MONITOR_P from
+/// another node), without a process of its own: when `pid` exits,
+/// `on_down` gets its reason, after its links were signalled. `None`, and
+/// `on_down` is dropped, if `pid` is not alive (the remote side should hear
+/// `noproc`).
+///
+/// `on_down` runs inside the exit of `pid`, under its lock: it must only
+/// queue the DOWN for the connection, never call back into `pid`.
+pub fn watch(pid: Pid, on_down: impl FnOnce(ExitReason) + Send + 'static) -> Option<Watch> {
+    let reference = super::pid::unique();
+    let notify = Arc::new(OnDown(parking_lot::Mutex::new(Some(Box::new(on_down)))));
+    super::signal::add_watcher(pid, reference, table::Watcher::Callback(notify))
+        .then_some(Watch { pid, reference })
+}
+
+/// Removes a [`watch`]: once it returns, its `on_down` never runs. `true` if
+/// it was still active.
+pub fn unwatch(watch: Watch) -> bool {
+    super::signal::remove_watcher(watch.pid, watch.reference)
+}
+
 #[cfg(test)]
 mod tests {
     //! Without a distribution layer (none is installed in this crate's tests),
@@ -285,6 +335,29 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(died, Err(ExitReason::NoConnection));
+    }
+
+    #[test]
+    fn a_watch_hears_the_exit_reason_once_and_an_unwatch_silences_it() {
+        let heard = crate::runtime::block_on(async {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            let pid = process::spawn(std::future::pending::<()>());
+            let tx2 = tx.clone();
+            let kept = super::watch(pid, move |r| drop(tx2.send(("kept", r)))).unwrap();
+            let gone = super::watch(pid, move |r| drop(tx.send(("removed", r)))).unwrap();
+            assert_eq!(kept.pid(), pid);
+            assert!(super::unwatch(gone));
+            process::send_exit(pid, ExitReason::abnormal("bye"));
+            let heard = tokio::time::timeout(WAIT, rx.recv()).await.unwrap();
+            // Every callback of the exit ran before the first one returned:
+            // all senders are dropped now, and the removed one never ran.
+            assert_eq!(rx.recv().await, None);
+            assert!(!super::unwatch(kept), "fired already");
+            assert!(super::watch(pid, |_| ()).is_none(), "dead: no watch");
+            heard
+        })
+        .unwrap();
+        assert_eq!(heard, Some(("kept", ExitReason::abnormal("bye"))));
     }
 
     #[test]
