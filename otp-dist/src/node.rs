@@ -475,6 +475,26 @@ impl Node {
         peer: &Atom,
         work: impl FnOnce(Result<&Arc<Conn>, &ConnectError>) + Send + 'static,
     ) {
+        self.with_connection_to(peer, true, work);
+    }
+
+    /// [`Node::with_connection`] for what only matters to a connection that
+    /// is up or being set up (the end of a link it carries): without one,
+    /// `work` is dropped and no connection is made for it.
+    pub(crate) fn with_existing_connection(
+        &self,
+        peer: &Atom,
+        work: impl FnOnce(Result<&Arc<Conn>, &ConnectError>) + Send + 'static,
+    ) {
+        self.with_connection_to(peer, false, work);
+    }
+
+    fn with_connection_to(
+        &self,
+        peer: &Atom,
+        connect: bool,
+        work: impl FnOnce(Result<&Arc<Conn>, &ConnectError>) + Send + 'static,
+    ) {
         let conn = {
             let mut conns = self.inner.conns.lock();
             match conns.get_mut(peer) {
@@ -483,6 +503,7 @@ impl Node {
                     pending.push(Pending::Run(Box::new(work)));
                     return;
                 }
+                None if !connect => return,
                 None if self.is_stopped() => {
                     drop(conns);
                     let stopped = ConnectError::Unreachable {

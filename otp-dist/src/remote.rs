@@ -142,7 +142,7 @@ impl Distribution for Hook {
             return;
         };
         let carrier = node.clone();
-        node.with_connection(&ext.node.clone(), move |conn| {
+        node.with_existing_connection(&ext.node.clone(), move |conn| {
             if let Ok(conn) = conn {
                 conn.unlink_out(from, to, || Control::UnlinkId {
                     id: carrier.next_id(),
@@ -169,7 +169,7 @@ impl Distribution for Hook {
                 },
             );
         }
-        node.with_connection(&ext.node.clone(), move |conn| {
+        node.with_existing_connection(&ext.node.clone(), move |conn| {
             // Gone with the connection: its end already said `noconnection`.
             if let Ok(conn) = conn {
                 conn.unlink_out(from, to, || Control::Exit {
@@ -235,7 +235,7 @@ impl Distribution for Hook {
         }
         let ext = node.external(monitor.pid());
         let carrier = node.clone();
-        node.with_connection(&ext.node.clone(), move |conn| {
+        node.with_existing_connection(&ext.node.clone(), move |conn| {
             if let Ok(conn) = conn {
                 conn.send(&Control::DemonitorP {
                     from: carrier.external(from),
