@@ -138,19 +138,22 @@ impl Distribution for Hook {
     }
 
     fn unlink(&self, from: Pid, to: Pid) {
-        let Route::Remote(node, ext) = route(to) else {
+        let Route::Remote(_, ext) = route(to) else {
             return;
         };
-        let carrier = node.clone();
-        node.with_existing_connection(&ext.node.clone(), move |conn| {
-            if let Ok(conn) = conn {
-                conn.unlink_out(from, to, || Control::UnlinkId {
-                    id: carrier.next_id(),
-                    from: carrier.external(from),
-                    to: ext,
-                });
-            }
-        });
+        // Through whichever node's connection carries the link.
+        for node in live_nodes() {
+            let (carrier, ext) = (node.clone(), ext.clone());
+            node.with_existing_connection(&ext.node.clone(), move |conn| {
+                if let Ok(conn) = conn {
+                    conn.unlink_out(from, to, || Control::UnlinkId {
+                        id: carrier.next_id(),
+                        from: carrier.external(from),
+                        to: ext,
+                    });
+                }
+            });
+        }
     }
 
     fn exit(&self, from: Pid, to: Pid, reason: &ExitReason, via_link: bool) {
@@ -158,27 +161,30 @@ impl Distribution for Hook {
             return;
         };
         let reason = crate::reason::to_term(reason);
-        let from_ext = node.sender_of(from);
         if !via_link {
             return node.send_control(
                 &ext.node.clone(),
                 Control::Exit2 {
-                    from: from_ext,
+                    from: node.sender_of(from),
                     to: ext,
                     reason,
                 },
             );
         }
-        node.with_existing_connection(&ext.node.clone(), move |conn| {
-            // Gone with the connection: its end already said `noconnection`.
-            if let Ok(conn) = conn {
-                conn.unlink_out(from, to, || Control::Exit {
-                    from: from_ext,
-                    to: ext,
-                    reason,
-                });
-            }
-        });
+        // Through whichever node's connection carries the link; gone with
+        // the connection, its end already said `noconnection`.
+        for node in live_nodes() {
+            let (carrier, ext, reason) = (node.clone(), ext.clone(), reason.clone());
+            node.with_existing_connection(&ext.node.clone(), move |conn| {
+                if let Ok(conn) = conn {
+                    conn.unlink_out(from, to, || Control::Exit {
+                        from: carrier.external(from),
+                        to: ext,
+                        reason,
+                    });
+                }
+            });
+        }
     }
 
     fn monitor(&self, from: Pid, monitor: Monitor) {

@@ -543,3 +543,41 @@ fn r2r_a_node_that_cannot_be_reached_is_noconnection_at_once() {
         );
     });
 }
+
+#[test]
+fn r2r_with_two_nodes_in_one_os_process_a_link_ends_through_the_node_that_carries_it() {
+    run(WAIT * 2, async {
+        let (_epmd, port) = epmd();
+        let a = node(&unique("a"), port).await;
+        let b = node(&unique("b"), port).await;
+        let (_peer, peer) = ready_peer(&unique("c"), COOKIE, port).await;
+        // Linked through node a...
+        let counter = a.pid_of(&whoami(&a, &peer).await);
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (go_tx, go) = tokio::sync::oneshot::channel::<()>();
+        let (_, linked) = process::spawn_monitor(async move {
+            process::link(counter);
+            let _ = ready_tx.send(());
+            let _ = go.await;
+            process::exit(ExitReason::abnormal("linked_crash")).await;
+        });
+        ready.await.unwrap();
+        // ...then node b gives out the same pid, and carries new signals.
+        let same = b.pid_of(&b.external(counter));
+        assert_eq!(same, counter);
+        let monitor = process::monitor(counter);
+        // A call through b: its connection to the peer is up, and so the
+        // monitor (sent before the call's own signals) is in place.
+        assert_eq!(call(&b, &peer, Term::atom("get")).await, Term::Int(0));
+        go_tx.send(()).unwrap();
+        assert_eq!(
+            down_of(linked).await.reason,
+            ExitReason::abnormal("linked_crash")
+        );
+        // The crash reached the counter through a's connection.
+        assert_eq!(
+            down_of(monitor).await.reason,
+            ExitReason::abnormal("linked_crash")
+        );
+    });
+}
