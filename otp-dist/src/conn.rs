@@ -2,20 +2,22 @@
 //! idle), a reader task (declares the node down after `net_ticktime` of
 //! silence) and the signals that cross it.
 //!
-//! Links and monitors that other nodes hold on local processes are kept by small
-//! helper processes: a *watcher* monitors the local process for a remote
-//! monitor and sends `MONITOR_P_EXIT` when it exits; a *link keeper* is linked
-//! to the local process (trapping exits) and carries exit signals both ways.
+//! Links between local and remote processes are recorded on the local process
+//! itself (its link set holds the remote pid, see `otp_core::process::remote`)
+//! and, for `noconnection` when the connection ends, here as pairs. A monitor
+//! that another node holds on a local process is a `remote::watch` on it, kept
+//! here by reference: no process of its own; when the process exits it sends
+//! `MONITOR_P_EXIT`, after the EXITs of its links.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use otp_core::process::{self, Builder, Pid, Selector};
+use otp_core::process::{self, Pid};
 use parking_lot::Mutex;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, mpsc};
 
 use crate::control::{Control, Target};
 use crate::handshake::Peer;
@@ -23,20 +25,11 @@ use crate::node::{Node, Waiter, WeakNode};
 use crate::reason;
 use crate::term::{Atom, ExternalPid, ExternalRef, Term};
 
-/// What a link keeper is told.
-enum LinkCmd {
-    /// The link was removed.
-    Unlink,
-    /// The remote process exited (or its node went down) with this reason.
-    Exit(Term),
-    /// The remote process sent `exit(Pid, Reason)`: it must come after the link.
-    Exit2(Term),
-}
-
 #[derive(Default)]
 struct State {
-    links: HashMap<(u64, ExternalPid), mpsc::UnboundedSender<LinkCmd>>,
-    watchers: HashMap<ExternalRef, oneshot::Sender<()>>,
+    /// Links across this connection: (local pid, remote pid).
+    links: HashSet<(Pid, Pid)>,
+    watchers: HashMap<ExternalRef, otp_core::process::remote::Watch>,
     closed: bool,
 }
 
@@ -53,6 +46,51 @@ impl Conn {
     /// Queues a control message; frames leave in the order queued.
     pub(crate) fn send(&self, control: &Control) {
         let _ = self.tx.send(control.encode(self.peer.flags));
+    }
+
+    /// Records the link between `local` and remote `remote` (`remote_ext` on
+    /// the wire) and sends LINK, in one step, so that an EXIT for the link
+    /// can only follow it. `false` if the connection is closed (the link then
+    /// sees `noconnection`).
+    pub(crate) fn link_out(
+        &self,
+        node: &Node,
+        local: Pid,
+        remote: Pid,
+        remote_ext: &ExternalPid,
+    ) -> bool {
+        let mut state = self.state.lock();
+        if state.closed {
+            return false;
+        }
+        if state.links.insert((local, remote)) {
+            self.send(&Control::Link {
+                from: node.external(local),
+                to: remote_ext.clone(),
+            });
+        }
+        true
+    }
+
+    /// Forgets the link between `local` and `remote`, sending `control` (its
+    /// UNLINK or EXIT) in the same step if it was there; `true` if it was.
+    pub(crate) fn unlink_out(
+        &self,
+        local: Pid,
+        remote: Pid,
+        control: impl FnOnce() -> Control,
+    ) -> bool {
+        let mut state = self.state.lock();
+        let was = state.links.remove(&(local, remote));
+        if was {
+            self.send(&control());
+        }
+        was
+    }
+
+    /// Whether the connection has ended.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.lock().closed
     }
 
     /// Closes the connection (the peer sees it go down).
@@ -167,10 +205,17 @@ fn teardown(node: &WeakNode, conn: &Arc<Conn>) {
         )
     };
     let _ = conn.tx.send(Vec::new());
-    for (_, keeper) in links {
-        let _ = keeper.send(LinkCmd::Exit(Term::atom("noconnection")));
+    for (local, remote) in links {
+        otp_core::process::remote::exit_signal(
+            local,
+            remote,
+            &otp_core::process::ExitReason::NoConnection,
+            true,
+        );
     }
-    drop(watchers);
+    for (_, watch) in watchers {
+        otp_core::process::remote::unwatch(watch);
+    }
     if let Some(node) = node.upgrade() {
         node.connection_lost(conn);
     }
@@ -209,8 +254,9 @@ fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
             }
         }
         Control::DemonitorP { reference, .. } => {
-            if let Some(cancel) = conn.state.lock().watchers.remove(&reference) {
-                let _ = cancel.send(());
+            let watch = conn.state.lock().watchers.remove(&reference);
+            if let Some(watch) = watch {
+                otp_core::process::remote::unwatch(watch);
             }
         }
         Control::MonitorPExit {
@@ -218,22 +264,40 @@ fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
         } => {
             let waiter = node.inner.waiters.lock().remove(&reference);
             if let Some(waiter) = waiter {
-                crate::node::fire(reference, waiter, reason);
+                crate::node::fire(node, reference, waiter, reason);
             }
         }
-        Control::Link { from, to } => match resolve(node, &Target::Pid(to.clone())) {
-            Some(pid) => {
-                link_proxy(node, conn, pid, from);
+        Control::Link { from, to } => {
+            let remote = node.pid_of(&from);
+            let linked = match resolve(node, &Target::Pid(to.clone())) {
+                Some(pid) => {
+                    // The pair first: should the process exit right after it
+                    // took the link, its EXIT finds the pair and goes out.
+                    let open = {
+                        let mut state = conn.state.lock();
+                        !state.closed && state.links.insert((pid, remote))
+                    };
+                    let taken = otp_core::process::remote::add_link(pid, remote);
+                    if !taken && open {
+                        conn.state.lock().links.remove(&(pid, remote));
+                    }
+                    taken
+                }
+                None => false,
+            };
+            if !linked {
+                conn.send(&Control::Exit {
+                    from: to,
+                    to: from,
+                    reason: Term::atom("noproc"),
+                });
             }
-            None => conn.send(&Control::Exit {
-                from: to,
-                to: from,
-                reason: Term::atom("noproc"),
-            }),
-        },
+        }
         Control::UnlinkId { id, from, to } => {
             if let Some(pid) = node.local(&to) {
-                unlink_proxy(conn, pid, &from);
+                let remote = node.pid_of(&from);
+                conn.state.lock().links.remove(&(pid, remote));
+                otp_core::process::remote::remove_link(pid, remote);
             }
             // The ack goes out before anything else to the unlinker.
             conn.send(&Control::UnlinkIdAck {
@@ -245,28 +309,17 @@ fn dispatch(node: &Node, conn: &Arc<Conn>, control: Control) {
         Control::UnlinkIdAck { .. } => {}
         Control::Exit { from, to, reason } => {
             if let Some(pid) = node.local(&to) {
-                let keeper = conn.state.lock().links.remove(&(pid.id(), from));
-                if let Some(keeper) = keeper {
-                    let _ = keeper.send(LinkCmd::Exit(reason));
-                }
+                let remote = node.pid_of(&from);
+                conn.state.lock().links.remove(&(pid, remote));
+                let reason = reason::from_term(&reason);
+                otp_core::process::remote::exit_signal(pid, remote, &reason, true);
             }
         }
         Control::Exit2 { from, to, reason } => {
             if let Some(pid) = node.local(&to) {
-                // After the links to it that arrived before, which may still be
-                // being set up: through a link keeper of the process, in order.
-                let _ = from;
-                let keeper = {
-                    let state = conn.state.lock();
-                    let mut keepers = state.links.iter().filter(|((id, _), _)| *id == pid.id());
-                    keepers.next().map(|(_, keeper)| keeper.clone())
-                };
-                match keeper {
-                    Some(keeper) => {
-                        let _ = keeper.send(LinkCmd::Exit2(reason));
-                    }
-                    None => process::send_exit(pid, reason::from_term(&reason)),
-                }
+                let remote = node.pid_of(&from);
+                let reason = reason::from_term(&reason);
+                otp_core::process::remote::exit_signal(pid, remote, &reason, false);
             }
         }
         Control::Ignored(op) => {
@@ -326,104 +379,37 @@ fn watch(
     watcher: ExternalPid,
     reference: ExternalRef,
 ) {
-    let (cancel, cancelled) = oneshot::channel();
-    {
-        let mut state = conn.state.lock();
-        if state.closed {
-            return;
-        }
-        state.watchers.insert(reference.clone(), cancel);
-    }
-    let conn = conn.clone();
     let _ = node;
-    // Monitoring from its first instant: a stop the target handles right
-    // after this control message is seen (signal order, as in Erlang).
-    Builder::new().monitoring(pid).spawn(async move {
-        let down = Selector::new().select_monitors(|down| down);
-        tokio::select! {
-            down = down.receive_forever() => {
-                if let Ok(down) = down {
-                    conn.state.lock().watchers.remove(&reference);
-                    conn.send(&Control::MonitorPExit {
-                        target,
-                        watcher,
-                        reference,
-                        reason: reason::to_term(&down.reason),
-                    });
-                }
-            }
-            _ = cancelled => {}
-        }
+    let weak = Arc::downgrade(conn);
+    let (r, t, w) = (reference.clone(), target.clone(), watcher.clone());
+    // Set before the next control message is handled: a stop the target
+    // handles after this one is seen (signal order, as in Erlang).
+    let watch = otp_core::process::remote::watch(pid, move |reason| {
+        let Some(conn) = weak.upgrade() else { return };
+        conn.state.lock().watchers.remove(&r);
+        conn.send(&Control::MonitorPExit {
+            target: t,
+            watcher: w,
+            reference: r,
+            reason: reason::to_term(&reason),
+        });
     });
-}
-
-/// Links local `pid` with `remote` through a link keeper; `false` if they are
-/// linked already.
-pub(crate) fn link_proxy(node: &Node, conn: &Arc<Conn>, pid: Pid, remote: ExternalPid) -> bool {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    {
+    let Some(watch) = watch else {
+        return conn.send(&Control::MonitorPExit {
+            target,
+            watcher,
+            reference,
+            reason: Term::atom("noproc"),
+        });
+    };
+    let closed = {
         let mut state = conn.state.lock();
-        if state.closed {
-            return false;
+        if !state.closed {
+            state.watchers.insert(reference, watch);
         }
-        let key = (pid.id(), remote.clone());
-        if state.links.contains_key(&key) {
-            return false;
-        }
-        state.links.insert(key, tx);
-    }
-    let local = node.external(pid);
-    let conn = conn.clone();
-    // Linked from its first instant: a crash the target has right after this
-    // control message reaches the link (signal order, as in Erlang). A dead
-    // target sends `noproc` through the exits below.
-    Builder::new().trap_exits().link_to(pid).spawn(async move {
-        let exits = Selector::new().select_trapped_exits(|exit| exit);
-        loop {
-            tokio::select! {
-                cmd = rx.recv() => match cmd {
-                    Some(LinkCmd::Exit(reason)) => {
-                        let reason = reason::from_term(&reason);
-                        if reason.is_normal() {
-                            process::unlink(pid);
-                            return;
-                        }
-                        process::exit(reason).await;
-                    }
-                    Some(LinkCmd::Exit2(reason)) => {
-                        process::send_exit(pid, reason::from_term(&reason));
-                    }
-                    Some(LinkCmd::Unlink) | None => {
-                        process::unlink(pid);
-                        return;
-                    }
-                },
-                exit = exits.receive_forever() => {
-                    let Ok(exit) = exit else { return };
-                    if exit.pid != pid {
-                        continue;
-                    }
-                    conn.state.lock().links.remove(&(pid.id(), remote.clone()));
-                    conn.send(&Control::Exit {
-                        from: local,
-                        to: remote,
-                        reason: reason::to_term(&exit.reason),
-                    });
-                    return;
-                }
-            }
-        }
-    });
-    true
-}
-
-/// Removes the link between local `pid` and `remote`; `true` if there was one.
-pub(crate) fn unlink_proxy(conn: &Conn, pid: Pid, remote: &ExternalPid) -> bool {
-    match conn.state.lock().links.remove(&(pid.id(), remote.clone())) {
-        Some(keeper) => {
-            let _ = keeper.send(LinkCmd::Unlink);
-            true
-        }
-        None => false,
+        state.closed
+    };
+    if closed {
+        otp_core::process::remote::unwatch(watch);
     }
 }

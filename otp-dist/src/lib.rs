@@ -5,8 +5,12 @@
 //! a built-in registry when none is running), and accepts and makes connections
 //! with the distribution protocol of OTP 23 and later (handshake version 6).
 //! Local processes become reachable with [`Node::inbox`] and [`Node::register`];
-//! remote ones are [`term::ExternalPid`]s that [`Node::send`], [`Node::call`],
-//! [`Node::link`] and [`Node::monitor`] work with.
+//! remote ones are [`term::ExternalPid`]s on the wire that [`Node::send`],
+//! [`Node::call`], [`Node::link`] and [`Node::monitor`] work with, and
+//! `otp_core::process::Pid`s ([`Node::pid_of`]) that `process::link`,
+//! `monitor`, `demonitor`, `send_exit` and `kill` work with as with local
+//! ones: DOWNs and trapped EXITs arrive in the ordinary mailbox, `noconnection`
+//! when the node goes down.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -40,6 +44,7 @@ pub mod flags;
 pub mod handshake;
 mod node;
 pub mod reason;
+mod remote;
 mod route;
 pub mod term;
 

@@ -167,6 +167,7 @@ impl Builder {
             conns: Mutex::default(),
             routes: Mutex::default(),
             waiters: Mutex::default(),
+            process_monitors: Mutex::default(),
             watchers: Mutex::default(),
             next_ref: AtomicU64::new(1),
             next_conn: AtomicU64::new(1),
@@ -189,6 +190,7 @@ impl Builder {
             }
         });
         *node.inner.accept_task.lock() = Some(task);
+        crate::remote::register(&node);
         tracing::info!(node = %node.name(), port, creation, "distribution started");
         Ok(node)
     }
@@ -251,8 +253,33 @@ impl WeakNode {
 }
 
 pub(crate) enum Slot {
-    Connecting(Vec<oneshot::Sender<Result<Arc<Conn>, ConnectError>>>),
+    /// Set up in progress: what waits for it, in the order it came.
+    Connecting(Vec<Pending>),
     Up(Arc<Conn>),
+}
+
+/// Work for a connection that is being set up, done in order when it is up
+/// (before anything sent once it is) or when it failed.
+pub(crate) type Deferred = Box<dyn FnOnce(Result<&Arc<Conn>, &ConnectError>) + Send>;
+
+/// What waits for a connection being set up.
+pub(crate) enum Pending {
+    /// An `async` user of [`Node::connection`].
+    Waiter(oneshot::Sender<Result<Arc<Conn>, ConnectError>>),
+    /// Signals queued in order (see [`Node::with_connection`]).
+    Run(Deferred),
+}
+
+/// Tells everything pending on a connection how the set up ended.
+fn settle(pending: Vec<Pending>, result: Result<&Arc<Conn>, &ConnectError>) {
+    for p in pending {
+        match p {
+            Pending::Waiter(w) => {
+                let _ = w.send(result.cloned().map_err(Clone::clone));
+            }
+            Pending::Run(run) => run(result),
+        }
+    }
 }
 
 /// What a reference we made is waiting for.
@@ -268,6 +295,13 @@ pub(crate) enum Waiter {
         process: Monitored,
         inbox: Subject<Incoming>,
     },
+    /// A monitor made with `process::monitor` on a remote pid: the DOWN goes
+    /// to the owner's mailbox.
+    Process {
+        peer: Atom,
+        owner: Pid,
+        monitor: otp_core::process::Monitor,
+    },
 }
 
 pub(crate) struct Inner {
@@ -278,6 +312,8 @@ pub(crate) struct Inner {
     pub(crate) conns: Mutex<HashMap<Atom, Slot>>,
     pub(crate) routes: Mutex<Routes>,
     pub(crate) waiters: Mutex<HashMap<ExternalRef, Waiter>>,
+    /// The reference on the wire of each `process::monitor` of a remote pid.
+    pub(crate) process_monitors: Mutex<HashMap<otp_core::process::Monitor, ExternalRef>>,
     /// Subscribers to node events.
     watchers: Mutex<Vec<Subject<NodeEvent>>>,
     next_ref: AtomicU64,
@@ -357,22 +393,22 @@ impl Node {
             task.abort();
         }
         self.inner._registration.lock().take();
-        let conns: Vec<Arc<Conn>> = {
-            let mut conns = self.inner.conns.lock();
-            conns
-                .drain()
-                .filter_map(|(_, s)| match s {
-                    Slot::Up(c) => Some(c),
-                    Slot::Connecting(_) => None,
-                })
-                .collect()
-        };
-        for c in conns {
-            c.close();
+        let slots: Vec<(Atom, Slot)> = self.inner.conns.lock().drain().collect();
+        for (peer, slot) in slots {
+            match slot {
+                Slot::Up(c) => c.close(),
+                Slot::Connecting(pending) => {
+                    let stopped = ConnectError::Unreachable {
+                        node: peer.to_string(),
+                        error: "this node stopped".to_owned(),
+                    };
+                    settle(pending, Err(&stopped));
+                }
+            }
         }
     }
 
-    fn is_stopped(&self) -> bool {
+    pub(crate) fn is_stopped(&self) -> bool {
         self.inner.stopped.load(Ordering::SeqCst) != 0
     }
 
@@ -408,14 +444,14 @@ impl Node {
             let mut conns = self.inner.conns.lock();
             match conns.get_mut(peer) {
                 Some(Slot::Up(c)) => return Ok(c.clone()),
-                Some(Slot::Connecting(waiters)) => {
+                Some(Slot::Connecting(pending)) => {
                     let (tx, rx) = oneshot::channel();
-                    waiters.push(tx);
+                    pending.push(Pending::Waiter(tx));
                     rx
                 }
                 None => {
                     let (tx, rx) = oneshot::channel();
-                    conns.insert(peer.clone(), Slot::Connecting(vec![tx]));
+                    conns.insert(peer.clone(), Slot::Connecting(vec![Pending::Waiter(tx)]));
                     let node = self.clone();
                     let peer = peer.clone();
                     tokio::spawn(async move { node.initiate(peer).await });
@@ -427,6 +463,68 @@ impl Node {
             Ok(Ok(result)) => result,
             _ => Err(ConnectError::Timeout(peer.to_string())),
         }
+    }
+
+    /// Runs `work` with the connection to `peer`: at once if it is up, else
+    /// once it is (connecting first if need be), in the order of the calls,
+    /// before anything sent after it is up; with the error if it cannot be
+    /// set up. So signals from one process to another node keep their order
+    /// across the connection's set up, as Erlang's do.
+    pub(crate) fn with_connection(
+        &self,
+        peer: &Atom,
+        work: impl FnOnce(Result<&Arc<Conn>, &ConnectError>) + Send + 'static,
+    ) {
+        self.with_connection_to(peer, true, work);
+    }
+
+    /// [`Node::with_connection`] for what only matters to a connection that
+    /// is up or being set up (the end of a link it carries): without one,
+    /// `work` is dropped and no connection is made for it.
+    pub(crate) fn with_existing_connection(
+        &self,
+        peer: &Atom,
+        work: impl FnOnce(Result<&Arc<Conn>, &ConnectError>) + Send + 'static,
+    ) {
+        self.with_connection_to(peer, false, work);
+    }
+
+    fn with_connection_to(
+        &self,
+        peer: &Atom,
+        connect: bool,
+        work: impl FnOnce(Result<&Arc<Conn>, &ConnectError>) + Send + 'static,
+    ) {
+        let conn = {
+            let mut conns = self.inner.conns.lock();
+            match conns.get_mut(peer) {
+                Some(Slot::Up(c)) => c.clone(),
+                Some(Slot::Connecting(pending)) => {
+                    pending.push(Pending::Run(Box::new(work)));
+                    return;
+                }
+                None if !connect => return,
+                None if self.is_stopped() => {
+                    drop(conns);
+                    let stopped = ConnectError::Unreachable {
+                        node: peer.to_string(),
+                        error: "this node stopped".to_owned(),
+                    };
+                    return work(Err(&stopped));
+                }
+                None => {
+                    conns.insert(
+                        peer.clone(),
+                        Slot::Connecting(vec![Pending::Run(Box::new(work))]),
+                    );
+                    let node = self.clone();
+                    let peer = peer.clone();
+                    tokio::spawn(async move { node.initiate(peer).await });
+                    return;
+                }
+            }
+        };
+        work(Ok(&conn));
     }
 
     /// The connection to `peer` if it is up now.
@@ -460,10 +558,8 @@ impl Node {
                         _ => None,
                     }
                 };
-                if let Some(Slot::Connecting(waiters)) = slot {
-                    for w in waiters {
-                        let _ = w.send(Err(e.clone()));
-                    }
+                if let Some(Slot::Connecting(pending)) = slot {
+                    settle(pending, Err(&e));
                 }
             }
         }
@@ -536,19 +632,21 @@ impl Node {
         let id = self.inner.next_conn.fetch_add(1, Ordering::Relaxed);
         let name = peer.name.clone();
         let conn = conn::start(self, stream, peer, id);
-        let old = self
-            .inner
-            .conns
-            .lock()
-            .insert(name.clone(), Slot::Up(conn.clone()));
-        match old {
-            Some(Slot::Connecting(waiters)) => {
-                for w in waiters {
-                    let _ = w.send(Ok(conn.clone()));
+        let old = {
+            let mut conns = self.inner.conns.lock();
+            let old = conns.insert(name.clone(), Slot::Up(conn.clone()));
+            match old {
+                // What waited goes out first, in order: the slot is up, but
+                // nobody else can send before the lock is released.
+                Some(Slot::Connecting(pending)) => {
+                    settle(pending, Ok(&conn));
+                    None
                 }
+                other => other,
             }
-            Some(Slot::Up(old)) => old.close(),
-            None => {}
+        };
+        if let Some(Slot::Up(old)) = old {
+            old.close();
         }
         tracing::debug!(node = %self.name(), peer = %name, "connection up");
         self.node_event(NodeEvent::Up(name));
@@ -568,9 +666,9 @@ impl Node {
             let refs: Vec<ExternalRef> = waiters
                 .iter()
                 .filter(|(_, w)| match w {
-                    Waiter::Call { peer, .. } | Waiter::Monitor { peer, .. } => {
-                        *peer == conn.peer.name
-                    }
+                    Waiter::Call { peer, .. }
+                    | Waiter::Monitor { peer, .. }
+                    | Waiter::Process { peer, .. } => *peer == conn.peer.name,
                 })
                 .map(|(r, _)| r.clone())
                 .collect();
@@ -579,7 +677,7 @@ impl Node {
                 .collect()
         };
         for (reference, waiter) in lost {
-            fire(reference, waiter, Term::atom("noconnection"));
+            fire(self, reference, waiter, Term::atom("noconnection"));
         }
         tracing::info!(node = %self.name(), peer = %conn.peer.name, "nodedown");
         self.node_event(NodeEvent::Down(conn.peer.name.clone()));
@@ -587,9 +685,24 @@ impl Node {
 
     // ---- identities ----
 
-    /// The pid other nodes know local process `pid` by.
+    /// The pid other nodes know process `pid` by: for a local process, its
+    /// pid on the wire (from now on, what other nodes send to it reaches its
+    /// [`Node::inbox`]); for a remote one (see [`Node::pid_of`]), the
+    /// [`ExternalPid`] it came from. A remote `Pid` that no node gave out
+    /// (made with `Pid::remote` by hand) maps to node `nonode@nohost`, which
+    /// names no process.
     pub fn external(&self, pid: Pid) -> ExternalPid {
         let id = pid.id();
+        if !pid.is_local() {
+            let node =
+                crate::remote::name_of(pid.node()).unwrap_or_else(|| Atom::new("nonode@nohost"));
+            return ExternalPid {
+                node,
+                id: id as u32,
+                serial: (id >> 32) as u32,
+                creation: pid.creation(),
+            };
+        }
         self.inner
             .routes
             .lock()
@@ -602,6 +715,34 @@ impl Node {
             serial: (id >> 32) as u32,
             creation: self.creation(),
         }
+    }
+
+    /// `pid` as an `otp_core::process::Pid`, which works wherever a local pid
+    /// does: `process::link`, `unlink`, `monitor`, `demonitor`, `send_exit`
+    /// and `kill` reach the remote process through this node, and its DOWNs
+    /// and trapped EXITs arrive in the ordinary mailbox naming this `Pid`.
+    /// A pid of this node is the local process behind it; one of this node
+    /// that names no live process (an earlier incarnation's, or never given
+    /// out) is a `Pid` that is dead: `noproc`. [`Node::external`] gives the
+    /// [`ExternalPid`] back.
+    pub fn pid_of(&self, pid: &ExternalPid) -> Pid {
+        let local = if pid.node == *self.name() {
+            Some(self.clone())
+        } else {
+            crate::remote::local_node(&pid.node)
+        };
+        if let Some(pid) = local.and_then(|node| node.local(pid)) {
+            return pid;
+        }
+        let id = (u64::from(pid.serial) << 32) | u64::from(pid.id);
+        let node = crate::remote::index_of(&pid.node, self);
+        Pid::remote(node, id, pid.creation)
+    }
+
+    /// `Pid ! Msg` for a [`Pid`] of any node: [`Node::send`] to
+    /// [`Node::external`]`(pid)`.
+    pub fn send_to(&self, pid: Pid, msg: Term) {
+        self.send(&self.external(pid), msg);
     }
 
     /// The local process behind `pid`, if `pid` is one of this node's (of this
@@ -627,13 +768,31 @@ impl Node {
     fn sender(&self) -> ExternalPid {
         match process::try_self_pid() {
             Some(pid) => self.external(pid),
-            None => ExternalPid {
-                node: self.name().clone(),
-                id: 0,
-                serial: 0,
-                creation: self.creation(),
-            },
+            None => self.nobody(),
         }
+    }
+
+    /// `from` on the wire, `<0.0.0>` (code outside any process) included.
+    pub(crate) fn sender_of(&self, from: Pid) -> ExternalPid {
+        if from.is_local() && from.id() == 0 {
+            self.nobody()
+        } else {
+            self.external(from)
+        }
+    }
+
+    fn nobody(&self) -> ExternalPid {
+        ExternalPid {
+            node: self.name().clone(),
+            id: 0,
+            serial: 0,
+            creation: self.creation(),
+        }
+    }
+
+    /// A fresh number for an UNLINK_ID.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.inner.next_ref.fetch_add(1, Ordering::Relaxed)
     }
 
     // ---- receiving ----
@@ -721,27 +880,22 @@ impl Node {
             None => true,
         };
         if dropped {
-            self.inner.routes.lock().by_id.remove(&pid.id());
+            if !process::is_alive(pid) {
+                self.inner.routes.lock().by_id.remove(&pid.id());
+            }
             tracing::debug!(%pid, "message from another node dropped: the process is gone or has no inbox");
         }
     }
 
     // ---- sending ----
 
-    fn send_control(&self, peer: &Atom, control: Control) {
-        if let Some(conn) = self.connection_now(peer) {
-            conn.send(&control);
-            return;
-        }
+    pub(crate) fn send_control(&self, peer: &Atom, control: Control) {
         // Auto-connect on first send, keeping the order of sends to that node.
-        let node = self.clone();
-        let peer = peer.clone();
-        tokio::spawn(async move {
-            match node.connection(&peer).await {
-                Ok(conn) => conn.send(&control),
-                Err(e) => {
-                    tracing::debug!(%peer, error = %e, "message to an unreachable node dropped")
-                }
+        let to = peer.clone();
+        self.with_connection(peer, move |conn| match conn {
+            Ok(conn) => conn.send(&control),
+            Err(e) => {
+                tracing::debug!(peer = %to, error = %e, "message to an unreachable node dropped")
             }
         });
     }
@@ -916,27 +1070,45 @@ impl Node {
     /// request to that node tries again.
     pub async fn link(&self, local: Pid, remote: &ExternalPid) -> Result<(), ConnectError> {
         let conn = self.connection(&remote.node).await?;
-        let from = self.external(local);
-        if conn::link_proxy(self, &conn, local, remote.clone()) {
-            conn.send(&Control::Link {
-                from,
+        let remote_pid = self.pid_of(remote);
+        if remote_pid.is_local() {
+            return Ok(()); // a pid of this node: not this method's business
+        }
+        if !conn.link_out(self, local, remote_pid, remote) {
+            // Closed meanwhile: the link ends at once.
+            if otp_core::process::remote::add_link(local, remote_pid) {
+                otp_core::process::remote::exit_signal(
+                    local,
+                    remote_pid,
+                    &otp_core::process::ExitReason::NoConnection,
+                    true,
+                );
+            }
+            return Ok(());
+        }
+        if !otp_core::process::remote::add_link(local, remote_pid) {
+            // `local` is gone: the remote side hears `noproc`, as for a LINK
+            // to a dead pid.
+            conn.unlink_out(local, remote_pid, || Control::Exit {
+                from: self.external(local),
                 to: remote.clone(),
+                reason: Term::atom("noproc"),
             });
         }
         Ok(())
     }
 
-    /// Removes a link made with [`Node::link`] (or by the remote side).
+    /// Removes a link made with [`Node::link`] (or by the remote side, or
+    /// with `process::link`).
     pub fn unlink(&self, local: Pid, remote: &ExternalPid) {
+        let remote_pid = self.pid_of(remote);
+        otp_core::process::remote::remove_link(local, remote_pid);
         if let Some(conn) = self.connection_now(&remote.node) {
-            if conn::unlink_proxy(&conn, local, remote) {
-                let id = self.inner.next_ref.fetch_add(1, Ordering::Relaxed);
-                conn.send(&Control::UnlinkId {
-                    id,
-                    from: self.external(local),
-                    to: remote.clone(),
-                });
-            }
+            conn.unlink_out(local, remote_pid, || Control::UnlinkId {
+                id: self.next_id(),
+                from: self.external(local),
+                to: remote.clone(),
+            });
         }
     }
 
@@ -1147,7 +1319,7 @@ fn target_of(process: &Monitored) -> Target {
 }
 
 /// Delivers what a waiter waited for.
-pub(crate) fn fire(reference: ExternalRef, waiter: Waiter, reason: Term) {
+pub(crate) fn fire(node: &Node, reference: ExternalRef, waiter: Waiter, reason: Term) {
     match waiter {
         Waiter::Call { reply, .. } => {
             let _ = reply.send(Err(reason));
@@ -1158,6 +1330,10 @@ pub(crate) fn fire(reference: ExternalRef, waiter: Waiter, reason: Term) {
                 process,
                 reason,
             });
+        }
+        Waiter::Process { owner, monitor, .. } => {
+            node.inner.process_monitors.lock().remove(&monitor);
+            otp_core::process::remote::down(owner, monitor, crate::reason::from_term(&reason));
         }
     }
 }

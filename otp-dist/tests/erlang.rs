@@ -731,3 +731,251 @@ send({{:harness, rust}}, {{:report, node(), {{c0, c1, node(pid) == rust, state, 
         ])
     );
 }
+
+/// A process that traps exits, optionally links itself to `target` with
+/// `process::link`, and sends back the first EXIT it gets; returns its pid.
+async fn trapping(
+    target: Option<process::Pid>,
+) -> (
+    process::Pid,
+    tokio::sync::oneshot::Receiver<process::ExitMessage>,
+) {
+    let (ready_tx, ready) = tokio::sync::oneshot::channel();
+    let (exit_tx, exit) = tokio::sync::oneshot::channel();
+    let pid = process::spawn(async move {
+        process::trap_exits(true);
+        if let Some(target) = target {
+            assert!(process::link(target));
+        }
+        let _ = ready_tx.send(());
+        let got = process::Selector::new()
+            .select_trapped_exits(|e| e)
+            .receive(WAIT)
+            .await;
+        if let Ok(got) = got {
+            let _ = exit_tx.send(got);
+        }
+    });
+    ready.await.expect("the process is ready");
+    (pid, exit)
+}
+
+async fn down_of(monitor: process::Monitor) -> process::Down {
+    process::Selector::new()
+        .select_monitor(monitor, |d| d)
+        .receive(WAIT)
+        .await
+        .expect("a DOWN in time")
+}
+
+async fn exit_of(
+    exit: tokio::sync::oneshot::Receiver<process::ExitMessage>,
+) -> process::ExitMessage {
+    tokio::time::timeout(WAIT, exit)
+        .await
+        .expect("an EXIT in time")
+        .expect("the process sent it")
+}
+
+/// `{Me, Msg}` to an echo process.
+fn to_echo(node: &otp_dist::Node, echo: process::Pid, msg: Term) {
+    let me = node.external(process::self_pid());
+    node.send_to(echo, Term::tuple([Term::Pid(me), msg]));
+}
+
+#[test]
+fn s18_process_link_monitor_and_send_exit_on_erlang_pids_behave_as_in_erlang() {
+    use otp_core::process::ExitReason;
+    run(WAIT * 2, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        let (_erl, echo) = serving(&inbox, &unique("e"), port, &node).await;
+        let erl_node = echo.node.as_str().to_owned();
+        let erlang_pid = |ext: &otp_dist::term::ExternalPid| {
+            let pid = node.pid_of(ext);
+            assert!(!pid.is_local());
+            assert_eq!(node.external(pid), *ext);
+            pid
+        };
+
+        // process::monitor: the DOWN names the Erlang pid, with its reason.
+        let target = erlang_pid(&spawn_echo(&node, &erl_node).await);
+        let monitor = process::monitor(target);
+        to_echo(&node, target, Term::atom("die"));
+        let down = down_of(monitor).await;
+        assert_eq!(
+            (down.monitor, down.pid, down.reason),
+            (monitor, target, ExitReason::abnormal("died_on_request"))
+        );
+        // A dead Erlang pid: noproc.
+        let down = down_of(process::monitor(target)).await;
+        assert_eq!(down.reason, ExitReason::NoProc);
+        let (_, exit) = trapping(Some(target)).await;
+        assert_eq!(exit_of(exit).await.reason, ExitReason::NoProc);
+
+        // process::link while trapping: {'EXIT', ErlangPid, Reason}.
+        let target = erlang_pid(&spawn_echo(&node, &erl_node).await);
+        let (_, exit) = trapping(Some(target)).await;
+        to_echo(&node, target, Term::atom("die"));
+        let exit = exit_of(exit).await;
+        assert_eq!(
+            (exit.pid, exit.reason),
+            (target, ExitReason::abnormal("died_on_request"))
+        );
+
+        // An untrapping Rust process linked to an Erlang one dies with it,
+        // and one that unlinked first does not.
+        let target = erlang_pid(&spawn_echo(&node, &erl_node).await);
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (_, linked) = process::spawn_monitor(async move {
+            process::link(target);
+            let _ = ready_tx.send(());
+            std::future::pending::<()>().await;
+        });
+        ready.await.unwrap();
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (survivor, survivor_down) = process::spawn_monitor(async move {
+            process::link(target);
+            process::unlink(target);
+            let _ = ready_tx.send(());
+            std::future::pending::<()>().await;
+        });
+        ready.await.unwrap();
+        let watched = process::monitor(target);
+        to_echo(&node, target, Term::atom("die"));
+        assert_eq!(
+            down_of(linked).await.reason,
+            ExitReason::abnormal("died_on_request")
+        );
+        // The DOWN comes after the EXIT would have reached the survivor.
+        assert_eq!(
+            down_of(watched).await.reason,
+            ExitReason::abnormal("died_on_request")
+        );
+        assert!(process::is_alive(survivor));
+        process::kill(survivor);
+        assert_eq!(down_of(survivor_down).await.reason, ExitReason::Killed);
+
+        // process::kill: killed; process::send_exit: the reason, and a
+        // `normal` one is ignored by a process that does not trap exits.
+        let target = erlang_pid(&spawn_echo(&node, &erl_node).await);
+        let monitor = process::monitor(target);
+        process::send_exit(target, ExitReason::Normal);
+        to_echo(&node, target, Term::atom("still_there"));
+        assert_eq!(
+            next_message(&inbox).await,
+            Term::tuple([
+                Term::atom("echoed"),
+                Term::atom("still_there"),
+                Term::Atom(echo.node.clone())
+            ])
+        );
+        process::kill(target);
+        assert_eq!(down_of(monitor).await.reason, ExitReason::Killed);
+        let target = erlang_pid(&spawn_echo(&node, &erl_node).await);
+        let monitor = process::monitor(target);
+        process::send_exit(target, ExitReason::abnormal("told_to"));
+        assert_eq!(
+            down_of(monitor).await.reason,
+            ExitReason::abnormal("told_to")
+        );
+        // process::demonitor: no DOWN for a removed monitor.
+        let target = erlang_pid(&spawn_echo(&node, &erl_node).await);
+        let removed = process::monitor(target);
+        assert!(process::demonitor(removed));
+        let kept = process::monitor(target);
+        to_echo(&node, target, Term::atom("die"));
+        assert_eq!(
+            down_of(kept).await.reason,
+            ExitReason::abnormal("died_on_request")
+        );
+        assert!(
+            process::Selector::new()
+                .select_monitor(removed, |d| d)
+                .receive(std::time::Duration::ZERO)
+                .await
+                .is_err()
+        );
+
+        // Erlang's exit(RustPid, Reason) and link(RustPid) to a trapping Rust
+        // process: the EXIT names the Erlang pid (no helper in between).
+        let (rust, exit) = trapping(None).await;
+        let rust_ext = Term::Pid(node.external(rust));
+        to_echo(
+            &node,
+            node.pid_of(&echo),
+            Term::tuple([Term::atom("exit"), rust_ext.clone(), Term::atom("go_away")]),
+        );
+        let exit = exit_of(exit).await;
+        assert_eq!(
+            (exit.pid, exit.reason),
+            (node.pid_of(&echo), ExitReason::abnormal("go_away"))
+        );
+        let target = erlang_pid(&spawn_echo(&node, &erl_node).await);
+        let (rust, exit) = trapping(None).await;
+        to_echo(
+            &node,
+            target,
+            Term::tuple([
+                Term::atom("link_and_die"),
+                Term::Pid(node.external(rust)),
+                Term::atom("linked_death"),
+            ]),
+        );
+        let exit = exit_of(exit).await;
+        assert_eq!(
+            (exit.pid, exit.reason),
+            (target, ExitReason::abnormal("linked_death"))
+        );
+    });
+}
+
+#[test]
+fn s19_process_links_and_monitors_see_noconnection_and_old_creation_pids_are_dead() {
+    use otp_core::process::ExitReason;
+    run(WAIT * 3, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("r"), port).await;
+        let inbox = node.inbox();
+        node.register("harness", inbox.owner());
+        let name = unique("e");
+        let (mut first, old_echo) = serving(&inbox, &name, port, &node).await;
+        let old = node.pid_of(&old_echo);
+        let monitor = process::monitor(old);
+        let (_, exit) = trapping(Some(old)).await;
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (_, linked) = process::spawn_monitor(async move {
+            process::link(old);
+            let _ = ready_tx.send(());
+            std::future::pending::<()>().await;
+        });
+        ready.await.unwrap();
+        first.kill();
+        let down = down_of(monitor).await;
+        assert_eq!((down.pid, down.reason), (old, ExitReason::NoConnection));
+        let exit = exit_of(exit).await;
+        assert_eq!((exit.pid, exit.reason), (old, ExitReason::NoConnection));
+        assert_eq!(down_of(linked).await.reason, ExitReason::NoConnection);
+
+        // The node comes back under the same name, with a new creation.
+        let (_second, new_echo) = serving(&inbox, &name, port, &node).await;
+        let new = node.pid_of(&new_echo);
+        assert_eq!(new.node(), old.node());
+        assert_ne!(new.creation(), old.creation());
+        assert_eq!(
+            down_of(process::monitor(old)).await.reason,
+            ExitReason::NoProc
+        );
+        let (_, exit) = trapping(Some(old)).await;
+        assert_eq!(exit_of(exit).await.reason, ExitReason::NoProc);
+        // The new echo is alive: monitored, it goes down with its reason.
+        let monitor = process::monitor(new);
+        to_echo(&node, new, Term::atom("die"));
+        assert_eq!(
+            down_of(monitor).await.reason,
+            ExitReason::abnormal("died_on_request")
+        );
+    });
+}

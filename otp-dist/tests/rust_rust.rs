@@ -3,7 +3,7 @@
 
 mod support;
 
-use otp_core::process;
+use otp_core::process::{self, ExitMessage, ExitReason, Pid, Selector};
 use otp_dist::handshake::HandshakeError;
 use otp_dist::term::Term;
 use otp_dist::{ConnectError, Incoming, Node};
@@ -94,6 +94,28 @@ async fn call(node: &Node, peer: &str, request: Term) -> Term {
         .unwrap()
 }
 
+/// The counter's pid. Right after a stop, the supervisor may not have
+/// restarted it yet (`noproc`): asked again, a bounded number of times.
+async fn whoami(node: &Node, peer: &str) -> otp_dist::term::ExternalPid {
+    for _ in 0..1000 {
+        match node
+            .call(
+                otp_dist::CallTarget::Name("counter", peer),
+                Term::atom("whoami"),
+                WAIT,
+            )
+            .await
+        {
+            Ok(Term::Pid(p)) => return p,
+            Err(otp_dist::CallError::Exit(r)) if r.is_atom("noproc") => {
+                tokio::task::yield_now().await
+            }
+            other => panic!("whoami: {other:?}"),
+        }
+    }
+    panic!("the counter was never restarted")
+}
+
 fn pair(tag: &str, value: Term) -> Term {
     Term::tuple([Term::atom(tag), value])
 }
@@ -175,14 +197,8 @@ fn r2r_monitors_links_kill_and_restarts_between_two_os_processes() {
         let node = node(&unique("a"), port).await;
         let (_peer, peer) = ready_peer(&unique("b"), COOKIE, port).await;
         let inbox = node.inbox();
-        let whoami = |node: Node, peer: String| async move {
-            match call(&node, &peer, Term::atom("whoami")).await {
-                Term::Pid(p) => p,
-                other => panic!("{other}"),
-            }
-        };
         // Monitor: DOWN with the real reason; the supervisor restarts it with a new pid.
-        let first = whoami(node.clone(), peer.clone()).await;
+        let first = whoami(&node, &peer).await;
         let monitor = node.monitor(&first, &inbox).await.unwrap();
         node.send_named(
             "counter",
@@ -193,7 +209,7 @@ fn r2r_monitors_links_kill_and_restarts_between_two_os_processes() {
             ]),
         );
         expect_down(&inbox, &monitor, "shutdown_test").await;
-        let second = whoami(node.clone(), peer.clone()).await;
+        let second = whoami(&node, &peer).await;
         assert_ne!(first, second);
 
         // Link: the counter's crash reaches a linked Rust process.
@@ -223,7 +239,7 @@ fn r2r_monitors_links_kill_and_restarts_between_two_os_processes() {
         assert_eq!(down.reason, otp_core::process::ExitReason::abnormal("boom"));
 
         // exit(Pid, kill) from Rust: the linked Rust process sees killed.
-        let third = whoami(node.clone(), peer.clone()).await;
+        let third = whoami(&node, &peer).await;
         let m = linker(third.clone()).await;
         node.send_exit(&third, Term::atom("kill"));
         let down = otp_core::process::Selector::new()
@@ -309,5 +325,259 @@ fn r2r_a_killed_peer_is_noconnection_and_its_restart_has_a_new_creation() {
             }
             other => panic!("expected a cookie mismatch, got {other:?}"),
         }
+    });
+}
+
+fn stop(node: &Node, peer: &str, reason: &str) {
+    node.send_named(
+        "counter",
+        peer,
+        Term::tuple([Term::atom("$gen_cast"), pair("stop", Term::atom(reason))]),
+    );
+}
+
+/// A process that traps exits, links itself to `target` with
+/// `process::link` and sends back the first EXIT it gets.
+async fn trapping_linker(target: Pid) -> tokio::sync::oneshot::Receiver<ExitMessage> {
+    let (ready_tx, ready) = tokio::sync::oneshot::channel();
+    let (exit_tx, exit) = tokio::sync::oneshot::channel();
+    process::spawn(async move {
+        process::trap_exits(true);
+        assert!(process::link(target));
+        let _ = ready_tx.send(());
+        let got = Selector::new()
+            .select_trapped_exits(|e| e)
+            .receive(WAIT)
+            .await;
+        if let Ok(got) = got {
+            let _ = exit_tx.send(got);
+        }
+    });
+    ready.await.expect("the linker is ready");
+    exit
+}
+
+async fn down_of(monitor: otp_core::process::Monitor) -> otp_core::process::Down {
+    Selector::new()
+        .select_monitor(monitor, |d| d)
+        .receive(WAIT)
+        .await
+        .expect("a DOWN in time")
+}
+
+#[test]
+fn r2r_process_link_monitor_and_send_exit_take_a_remote_pid() {
+    run(WAIT * 2, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("a"), port).await;
+        let (_peer, peer) = ready_peer(&unique("b"), COOKIE, port).await;
+
+        // A remote pid is a Pid, and maps back to the same ExternalPid.
+        let ext = whoami(&node, &peer).await;
+        let first = node.pid_of(&ext);
+        assert!(!first.is_local());
+        assert_eq!(node.external(first), ext);
+        assert_eq!(node.pid_of(&node.external(first)), first);
+        // A local pid maps to itself.
+        let me = process::self_pid();
+        assert_eq!(node.pid_of(&node.external(me)), me);
+
+        // process::monitor: the DOWN in the ordinary mailbox, with the real reason.
+        let monitor = process::monitor(first);
+        stop(&node, &peer, "by_monitor");
+        let down = down_of(monitor).await;
+        assert_eq!(
+            (down.monitor, down.pid, down.reason),
+            (monitor, first, ExitReason::abnormal("by_monitor"))
+        );
+        assert!(!process::demonitor(monitor), "fired already");
+
+        // process::demonitor: no DOWN ever comes for a removed monitor; a
+        // later monitor's DOWN does (same connection, in order).
+        let second = node.pid_of(&whoami(&node, &peer).await);
+        assert_ne!(second, first);
+        let removed = process::monitor(second);
+        assert!(process::demonitor(removed));
+        let kept = process::monitor(second);
+
+        // process::link while trapping exits: the EXIT names the remote pid.
+        let exit = trapping_linker(second).await;
+        stop(&node, &peer, "by_link");
+        let exit = tokio::time::timeout(WAIT, exit).await.unwrap().unwrap();
+        assert_eq!(
+            (exit.pid, exit.reason),
+            (second, ExitReason::abnormal("by_link"))
+        );
+        assert_eq!(down_of(kept).await.reason, ExitReason::abnormal("by_link"));
+        assert!(
+            Selector::new()
+                .select_monitor(removed, |d| d)
+                .receive(std::time::Duration::ZERO)
+                .await
+                .is_err(),
+            "a demonitored DOWN never arrives"
+        );
+
+        // A process that does not trap exits dies of the remote crash.
+        let third = node.pid_of(&whoami(&node, &peer).await);
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (_, linked) = process::spawn_monitor(async move {
+            process::link(third);
+            let _ = ready_tx.send(());
+            std::future::pending::<()>().await;
+        });
+        ready.await.unwrap();
+        stop(&node, &peer, "boom");
+        assert_eq!(down_of(linked).await.reason, ExitReason::abnormal("boom"));
+
+        // process::kill on a remote pid: killed, seen through a link.
+        let fourth = node.pid_of(&whoami(&node, &peer).await);
+        let exit = trapping_linker(fourth).await;
+        process::kill(fourth);
+        let exit = tokio::time::timeout(WAIT, exit).await.unwrap().unwrap();
+        assert_eq!((exit.pid, exit.reason), (fourth, ExitReason::Killed));
+
+        // process::send_exit with a reason, to an untrapping remote process.
+        let fifth = node.pid_of(&whoami(&node, &peer).await);
+        let watched = process::monitor(fifth);
+        process::send_exit(fifth, ExitReason::abnormal("told_to"));
+        assert_eq!(
+            down_of(watched).await.reason,
+            ExitReason::abnormal("told_to")
+        );
+
+        // process::unlink: after it, the remote crash does not reach the
+        // process (its DOWN to us comes after the EXIT would have).
+        let sixth = node.pid_of(&whoami(&node, &peer).await);
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (survivor, survivor_monitor) = process::spawn_monitor(async move {
+            process::link(sixth);
+            process::unlink(sixth);
+            let _ = ready_tx.send(());
+            std::future::pending::<()>().await;
+        });
+        ready.await.unwrap();
+        let watched = process::monitor(sixth);
+        stop(&node, &peer, "after_unlink");
+        assert_eq!(
+            down_of(watched).await.reason,
+            ExitReason::abnormal("after_unlink")
+        );
+        assert!(process::is_alive(survivor));
+        process::kill(survivor);
+        assert_eq!(down_of(survivor_monitor).await.reason, ExitReason::Killed);
+        // is_alive is local-only: false for a remote pid.
+        assert!(!process::is_alive(node.pid_of(&whoami(&node, &peer).await)));
+    });
+}
+
+#[test]
+fn r2r_a_killed_peer_is_noconnection_for_process_links_and_monitors_and_old_pids_are_dead() {
+    run(WAIT * 2, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("a"), port).await;
+        let name = unique("b");
+        let (mut first, peer) = ready_peer(&name, COOKIE, port).await;
+        let old = node.pid_of(&whoami(&node, &peer).await);
+        let monitor = process::monitor(old);
+        let exit = trapping_linker(old).await;
+        // An untrapping linked process dies of noconnection.
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (_, linked) = process::spawn_monitor(async move {
+            process::link(old);
+            let _ = ready_tx.send(());
+            std::future::pending::<()>().await;
+        });
+        ready.await.unwrap();
+        first.kill();
+        let down = down_of(monitor).await;
+        assert_eq!((down.pid, down.reason), (old, ExitReason::NoConnection));
+        let exit = tokio::time::timeout(WAIT, exit).await.unwrap().unwrap();
+        assert_eq!((exit.pid, exit.reason), (old, ExitReason::NoConnection));
+        assert_eq!(down_of(linked).await.reason, ExitReason::NoConnection);
+
+        // The node comes back with a new creation: the old pid is dead.
+        let (_second, _) = ready_peer(&name, COOKIE, port).await;
+        let new = node.pid_of(&whoami(&node, &peer).await);
+        assert_eq!(new.node(), old.node(), "same node, same index");
+        assert_ne!(new.creation(), old.creation());
+        let down = down_of(process::monitor(old)).await;
+        assert_eq!(down.reason, ExitReason::NoProc);
+        let exit = trapping_linker(old).await;
+        let exit = tokio::time::timeout(WAIT, exit).await.unwrap().unwrap();
+        assert_eq!((exit.pid, exit.reason), (old, ExitReason::NoProc));
+        // The new one is alive and monitored as usual.
+        let monitor = process::monitor(new);
+        stop(&node, &peer, "bye");
+        assert_eq!(down_of(monitor).await.reason, ExitReason::abnormal("bye"));
+    });
+}
+
+#[test]
+fn r2r_a_node_that_cannot_be_reached_is_noconnection_at_once() {
+    run(WAIT, async {
+        let (_epmd, port) = epmd();
+        let node = node(&unique("a"), port).await;
+        // A pid of a node that EPMD does not know.
+        let ghost = node.pid_of(&otp_dist::term::ExternalPid {
+            node: otp_dist::term::Atom::new(&format!("{}@127.0.0.1", unique("ghost"))),
+            id: 1,
+            serial: 0,
+            creation: 1,
+        });
+        let down = down_of(process::monitor(ghost)).await;
+        assert_eq!(down.reason, ExitReason::NoConnection);
+        let exit = trapping_linker(ghost).await;
+        let exit = tokio::time::timeout(WAIT, exit).await.unwrap().unwrap();
+        assert_eq!((exit.pid, exit.reason), (ghost, ExitReason::NoConnection));
+        // An exit signal to it is dropped, and nothing else happens.
+        process::send_exit(ghost, ExitReason::Kill);
+        // A pid of this very node that names no process is dead: noproc.
+        let mut stale = node.external(process::self_pid());
+        stale.creation = stale.creation.wrapping_add(1);
+        let stale = node.pid_of(&stale);
+        assert!(!stale.is_local());
+        assert_eq!(
+            down_of(process::monitor(stale)).await.reason,
+            ExitReason::NoProc
+        );
+    });
+}
+
+#[test]
+fn r2r_with_two_nodes_in_one_os_process_a_link_ends_through_the_node_that_carries_it() {
+    run(WAIT * 2, async {
+        let (_epmd, port) = epmd();
+        let a = node(&unique("a"), port).await;
+        let b = node(&unique("b"), port).await;
+        let (_peer, peer) = ready_peer(&unique("c"), COOKIE, port).await;
+        // Linked through node a...
+        let counter = a.pid_of(&whoami(&a, &peer).await);
+        let (ready_tx, ready) = tokio::sync::oneshot::channel();
+        let (go_tx, go) = tokio::sync::oneshot::channel::<()>();
+        let (_, linked) = process::spawn_monitor(async move {
+            process::link(counter);
+            let _ = ready_tx.send(());
+            let _ = go.await;
+            process::exit(ExitReason::abnormal("linked_crash")).await;
+        });
+        ready.await.unwrap();
+        // ...then node b gives out the same pid, and carries new signals.
+        let same = b.pid_of(&b.external(counter));
+        assert_eq!(same, counter);
+        let monitor = process::monitor(counter);
+        // A call through b: its connection to the peer is up, and so the
+        // monitor (sent before the call's own signals) is in place.
+        assert_eq!(call(&b, &peer, Term::atom("get")).await, Term::Int(0));
+        go_tx.send(()).unwrap();
+        assert_eq!(
+            down_of(linked).await.reason,
+            ExitReason::abnormal("linked_crash")
+        );
+        // The crash reached the counter through a's connection.
+        assert_eq!(
+            down_of(monitor).await.reason,
+            ExitReason::abnormal("linked_crash")
+        );
     });
 }

@@ -150,13 +150,21 @@ impl<F> Drive<F> {
             crate::observe::hooks::crashed(entry.pid, name, &reason, None, None);
         }
         for (reference, target) in monitors {
-            if let Some(target) = table::get(target) {
-                target.state.lock().forget_watcher(reference);
+            if let Some(watched) = table::get(target) {
+                watched.state.lock().forget_watcher(reference);
+            } else if !target.is_local() {
+                let monitor = Monitor {
+                    reference,
+                    pid: target,
+                };
+                super::remote::demonitor(entry.pid, monitor);
             }
         }
         for pid in links {
             if let Some(target) = table::get(pid) {
                 exit_signal(&target, entry.pid, &reason, true);
+            } else if !pid.is_local() {
+                super::remote::exit(entry.pid, pid, &reason, true);
             }
         }
         // Now dead, the process takes no new watchers; one removed meanwhile by

@@ -95,6 +95,8 @@ mod receive;
 mod registry;
 mod selector;
 mod signal;
+// Uses `signal` and is used by it: the hook for pids of other nodes.
+pub mod remote;
 mod sleep;
 mod spawn;
 mod stop;

@@ -28,6 +28,19 @@ impl Pid {
         }
     }
 
+    /// The pid of a process on another node, for a distribution layer (see
+    /// [`remote`](super::remote)): `node` is the index it gives that node
+    /// (never `0`, which is this node: local pids are only made by
+    /// spawning), `id` and `creation` what the node's own pids carry.
+    #[must_use]
+    pub fn remote(node: std::num::NonZeroU32, id: u64, creation: u32) -> Pid {
+        Pid {
+            node: node.get(),
+            id,
+            creation,
+        }
+    }
+
     /// The node index: `0` for this node.
     #[must_use]
     pub fn node(&self) -> u32 {

@@ -56,11 +56,21 @@ pub(crate) fn exit_signal(target: &Arc<ProcEntry>, from: Pid, reason: &ExitReaso
 /// Returns `false`, and links nothing, if `pid` is not alive. Linking to self, or
 /// to a process already linked, does nothing and returns `true`.
 ///
+/// A pid of another node goes to the distribution layer (see
+/// [`remote`](super::remote)) and this returns `true`, as Erlang does: if
+/// the process does not exist the link ends with an exit signal `noproc`, and
+/// if its node cannot be reached or goes down, with `noconnection` (which
+/// kills the caller unless it traps exits).
+///
 /// # Panics
 /// Outside a process.
 pub fn link(pid: Pid) -> bool {
     let me = context::entry("link");
     if pid == me.pid {
+        return true;
+    }
+    if !pid.is_local() {
+        super::remote::link(&me, pid);
         return true;
     }
     let Some(other) = table::get(pid) else {
@@ -100,6 +110,9 @@ pub fn link(pid: Pid) -> bool {
 /// Outside a process.
 pub fn unlink(pid: Pid) {
     let me = context::entry("unlink");
+    if !pid.is_local() {
+        return super::remote::unlink(&me, pid);
+    }
     match table::get(pid) {
         Some(other) if other.pid != me.pid => {
             let (first, second) = if me.pid < other.pid {
@@ -129,6 +142,12 @@ pub fn unlink(pid: Pid) {
 /// arrives in the caller's mailbox. Monitoring a process that is not alive gives a
 /// `Down` with [`ExitReason::NoProc`] at once. Each call makes a new monitor.
 ///
+/// A pid of another node is monitored through the distribution layer (see
+/// [`remote`](super::remote)): the `Down` carries the process's exit reason,
+/// `NoProc` if it does not exist (a pid of an earlier incarnation of its
+/// node included), and `NoConnection` if its node cannot be reached or goes
+/// down.
+///
 /// # Panics
 /// Outside a process.
 pub fn monitor(pid: Pid) -> Monitor {
@@ -142,6 +161,10 @@ pub fn monitor(pid: Pid) -> Monitor {
         .relations_mut()
         .monitors
         .insert(monitor.reference, pid);
+    if !pid.is_local() {
+        super::remote::monitor(&me, monitor);
+        return monitor;
+    }
     if !add_watcher(pid, monitor.reference, Watcher::Process(me.clone())) {
         me.state.lock().forget_monitor(monitor.reference);
         let down = Down {
@@ -197,7 +220,13 @@ pub fn demonitor(monitor: Monitor) -> bool {
         state.forget_monitor(monitor.reference);
         owned
     };
-    let active = owned && remove_watcher(monitor.pid, monitor.reference);
+    let active = owned
+        && if monitor.pid.is_local() {
+            remove_watcher(monitor.pid, monitor.reference)
+        } else {
+            super::remote::demonitor(me.pid, monitor);
+            true
+        };
     // Only the creator can have its DOWN queued.
     context::remove_queued(&[Want::Down(monitor.reference)]);
     active
@@ -234,6 +263,8 @@ pub fn send_exit(pid: Pid, reason: ExitReason) {
     let from = context::with(|ctx| ctx.entry.pid).unwrap_or_else(super::pid_none);
     if let Some(target) = table::get(pid) {
         exit_signal(&target, from, &reason, false);
+    } else if !pid.is_local() {
+        super::remote::exit(from, pid, &reason, false);
     }
 }
 
@@ -246,6 +277,10 @@ pub fn kill(pid: Pid) {
 /// Whether `pid` is alive. A process hit by an exit signal that kills it counts
 /// as dead from the moment the signal was sent, as Erlang's `is_process_alive`
 /// does for signals from the caller.
+///
+/// Local-only, like Erlang's `is_process_alive/1`: for a pid of another node
+/// it is `false` whether or not that process lives (Erlang raises `badarg`).
+/// [`monitor`] a remote process to learn when it is gone.
 #[must_use]
 pub fn is_alive(pid: Pid) -> bool {
     table::get(pid).is_some_and(|entry| entry.state.lock().status == Status::Running)

@@ -211,6 +211,12 @@ serve(Rust) ->
 echo_loop() ->
     receive
         {From, die} when is_pid(From) -> exit(died_on_request);
+        %% exit(Pid, Reason) to a (Rust) process, then answer.
+        {From, {exit, Pid, Reason}} when is_pid(From) ->
+            exit(Pid, Reason), From ! {echoed, exited, node()}, echo_loop();
+        %% link to a (Rust) process, then die with Reason.
+        {From, {link_and_die, Pid, Reason}} when is_pid(From) ->
+            link(Pid), exit(Reason);
         {From, Msg} when is_pid(From) -> From ! {echoed, Msg, node()}, echo_loop();
         _ -> echo_loop()
     end.
